@@ -1,0 +1,30 @@
+//! Generates a client for every spec in `specs/` into `OUT_DIR`, the way a user's build script
+//! does, and a `specs.rs` that declares one module per spec, so that every spec the project owns
+//! is compiled warning-free on every build.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
+    println!("cargo:rerun-if-changed=specs");
+    let mut specs: Vec<PathBuf> = std::fs::read_dir("specs")?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json")))
+        .collect();
+    specs.sort();
+    let mut modules = String::new();
+    for spec in &specs {
+        let generator = specwright_codegen::Generator::new(spec);
+        let module = generator.resolved_module_name();
+        generator.generate()?;
+        writeln!(
+            modules,
+            "#[doc = \"Generated from `{}`.\"]\npub mod {module} {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/{module}.rs\"));\n}}",
+            spec.display()
+        )?;
+    }
+    specwright_codegen::write::write_if_changed(&out_dir.join("specs.rs"), &modules)?;
+    Ok(())
+}

@@ -1,0 +1,411 @@
+//! The client: `ApiClient<T>` with its async and blocking aliases, credential setters, one
+//! sub-client per tag, and one request builder per operation.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::docs::doc_attrs;
+use super::types::{Scope, shape_tokens};
+use crate::ident::ident;
+use crate::ir::{ApiKeyIn, BodyEncoding, Ir, Operation, Param, ParamLocation, SchemeKind, Shape, Success};
+
+/// The root items: clients, sub-clients, and the `builders` module.
+pub(crate) fn client_items(ir: &Ir) -> TokenStream {
+    let rt = quote!(::specwright_runtime);
+    let title = format!("Client for {} {}.", ir.title, ir.version);
+    let usage = "Use [`AsyncClient`] (async, canonical) or [`Client`] (blocking); both have the same methods.";
+    let client_docs = doc_attrs([Some(title.as_str()), Some(usage), ir.description.as_deref()]);
+    let (default_url, constructors) = match &ir.default_server {
+        Some(url) => (
+            quote! {
+                /// The spec's first server.
+                pub const DEFAULT_BASE_URL: &str = #url;
+            },
+            quote! {
+                /// A client for [`DEFAULT_BASE_URL`] with default settings.
+                pub fn new() -> ::std::result::Result<Self, #rt::Error> {
+                    Self::from_builder(Self::builder())
+                }
+
+                /// Settings for a client, starting from [`DEFAULT_BASE_URL`].
+                pub fn builder() -> #rt::ClientBuilder {
+                    #rt::ClientBuilder::new(DEFAULT_BASE_URL)
+                }
+            },
+        ),
+        None => (
+            quote!(),
+            quote! {
+                /// A client for `base_url` with default settings.
+                pub fn new(base_url: &str) -> ::std::result::Result<Self, #rt::Error> {
+                    Self::from_builder(#rt::ClientBuilder::new(base_url))
+                }
+            },
+        ),
+    };
+    let setters = ir.security_schemes.iter().map(|scheme| {
+        let name = scheme.name.as_str();
+        let set = format_ident!("set_{}", scheme.rust_name);
+        let clear = format_ident!("clear_{}", scheme.rust_name);
+        let description = scheme.description.as_deref();
+        let (summary, args, credential) = match &scheme.kind {
+            SchemeKind::ApiKey { location, name: key_name } => {
+                let (location, where_) = match location {
+                    ApiKeyIn::Header => (quote!(Header), "header"),
+                    ApiKeyIn::Query => (quote!(Query), "query parameter"),
+                    ApiKeyIn::Cookie => (quote!(Cookie), "cookie"),
+                };
+                (
+                    format!("Sets the API key for security scheme `{name}`, sent in {where_} `{key_name}`."),
+                    quote!(key: impl ::std::convert::Into<::std::string::String>),
+                    quote!(#rt::Credential::ApiKey {
+                        location: #rt::ApiKeyLocation::#location,
+                        name: #key_name,
+                        key: #rt::Secret::new(key),
+                    }),
+                )
+            }
+            SchemeKind::Basic => (
+                format!("Sets the user name and password for security scheme `{name}` (HTTP Basic)."),
+                quote!(
+                    username: impl ::std::convert::Into<::std::string::String>,
+                    password: impl ::std::convert::Into<::std::string::String>
+                ),
+                quote!(#rt::Credential::Basic { username: username.into(), password: #rt::Secret::new(password) }),
+            ),
+            SchemeKind::Bearer { format } => (
+                match format {
+                    Some(format) => format!("Sets the bearer token ({format}) for security scheme `{name}`."),
+                    None => format!("Sets the bearer token for security scheme `{name}`."),
+                },
+                quote!(token: impl ::std::convert::Into<::std::string::String>),
+                quote!(#rt::Credential::Bearer { token: #rt::Secret::new(token) }),
+            ),
+            SchemeKind::OtherHttp { scheme: word } => (
+                format!("Sets the `Authorization: {word} ...` value for security scheme `{name}`."),
+                quote!(value: impl ::std::convert::Into<::std::string::String>),
+                quote!(#rt::Credential::Authorization { scheme: #word, value: #rt::Secret::new(value) }),
+            ),
+            SchemeKind::MutualTls => return quote!(),
+        };
+        let set_docs = doc_attrs([Some(summary.as_str()), description]);
+        let clear_doc = format!(" Forgets the credential for security scheme `{name}`.");
+        quote! {
+            #set_docs
+            pub fn #set(&self, #args) {
+                self.transport.core().set_credential(#name, #credential);
+            }
+
+            #[doc = #clear_doc]
+            pub fn #clear(&self) {
+                self.transport.core().clear_credential(#name);
+            }
+        }
+    });
+    let accessors = ir.groups.iter().map(|group| {
+        let method = ident(&group.method);
+        let strukt = format_ident!("{}", group.struct_name);
+        let doc = format!(" Operations tagged `{}`.", group.tag);
+        quote! {
+            #[doc = #doc]
+            pub fn #method(&self) -> #strukt<T> {
+                #strukt { client: self.clone() }
+            }
+        }
+    });
+    let root_operations: Vec<TokenStream> =
+        ir.operations.iter().filter(|op| op.group.is_none()).map(|op| operation_method(ir, op)).collect();
+    let root_transport_clone = (!root_operations.is_empty()).then(|| {
+        quote! {
+            fn transport_clone(&self) -> T {
+                self.transport.clone()
+            }
+        }
+    });
+    let groups = ir.groups.iter().enumerate().map(|(index, group)| {
+        let strukt = format_ident!("{}", group.struct_name);
+        let docs = doc_attrs([Some(format!("Operations tagged `{}`.", group.tag).as_str()), group.description.as_deref()]);
+        let methods = ir.operations.iter().filter(|op| op.group == Some(index)).map(|op| operation_method(ir, op));
+        quote! {
+            #docs
+            #[derive(Debug, Clone)]
+            pub struct #strukt<T> {
+                client: ApiClient<T>,
+            }
+
+            impl<T: #rt::Transport> #strukt<T> {
+                fn transport_clone(&self) -> T {
+                    self.client.transport.clone()
+                }
+
+                #(#methods)*
+            }
+        }
+    });
+    let builders = ir.operations.iter().map(|op| builder(ir, op));
+    quote! {
+        #default_url
+
+        #client_docs
+        #[derive(Debug, Clone)]
+        pub struct ApiClient<T> {
+            transport: T,
+        }
+
+        /// The async client: calls return futures.
+        pub type AsyncClient = ApiClient<#rt::AsyncTransport>;
+
+        /// The blocking client: calls wait for their result. It runs the async client on a
+        /// private runtime in a background thread; do not call it from async code.
+        pub type Client = ApiClient<#rt::BlockingTransport>;
+
+        impl<T: #rt::Transport> ApiClient<T> {
+            #constructors
+
+            /// A client built from `builder`.
+            pub fn from_builder(builder: #rt::ClientBuilder) -> ::std::result::Result<Self, #rt::Error> {
+                ::std::result::Result::Ok(Self { transport: T::from_core(builder.build()?)? })
+            }
+
+            /// A client for another server that shares this one's connection pool and credentials.
+            pub fn with_base_url(&self, base_url: &str) -> ::std::result::Result<Self, #rt::Error> {
+                let core = self.transport.core().with_base_url(base_url)?;
+                ::std::result::Result::Ok(Self { transport: self.transport.with_core(core) })
+            }
+
+            /// The base URL requests go to.
+            pub fn base_url(&self) -> &str {
+                self.transport.core().base_url()
+            }
+
+            /// The shared core: pool, base URL, credentials.
+            pub fn core(&self) -> &#rt::ClientCore {
+                self.transport.core()
+            }
+
+            /// Forgets every credential.
+            pub fn clear_credentials(&self) {
+                self.transport.core().clear_credentials();
+            }
+
+            #(#setters)*
+            #(#accessors)*
+            #root_transport_clone
+            #(#root_operations)*
+        }
+
+        #(#groups)*
+
+        /// Request builders, one per operation; finish with `send()`.
+        pub mod builders {
+            #(#builders)*
+        }
+    }
+}
+
+fn is_string(shape: &Shape) -> bool {
+    matches!(shape, Shape::String)
+}
+
+/// An argument's type and how it is stored.
+fn argument(ir: &Ir, shape: &Shape, name: &proc_macro2::Ident) -> (TokenStream, TokenStream) {
+    if is_string(shape) {
+        (quote!(impl ::std::convert::Into<::std::string::String>), quote!(#name.into()))
+    } else {
+        (shape_tokens(&ir.types, shape, Scope::Root), quote!(#name))
+    }
+}
+
+fn required_params(op: &Operation) -> impl Iterator<Item = &Param> {
+    op.params.iter().filter(|p| p.required)
+}
+
+fn body_type(ir: &Ir, encoding: &BodyEncoding, scope: Scope) -> TokenStream {
+    match encoding {
+        BodyEncoding::Json(shape) => shape_tokens(&ir.types, shape, scope),
+        BodyEncoding::Bytes(_) => quote!(::std::vec::Vec<u8>),
+    }
+}
+
+/// The method on the (sub-)client that starts a request builder.
+fn operation_method(ir: &Ir, op: &Operation) -> TokenStream {
+    let method = ident(&op.method_name);
+    let builder = format_ident!("{}", op.builder_name);
+    let signature = format!("`{} {}`", op.http_method, op.path);
+    let docs = doc_attrs([op.summary.as_deref(), op.description.as_deref(), Some(signature.as_str())]);
+    let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
+    let mut args = Vec::new();
+    let mut values = Vec::new();
+    for param in required_params(op) {
+        let name = ident(&param.rust_name);
+        let (ty, value) = argument(ir, &param.shape, &name);
+        args.push(quote!(#name: #ty));
+        values.push(value);
+    }
+    if let Some(body) = op.body.as_ref().filter(|b| b.required) {
+        let ty = body_type(ir, &body.encoding, Scope::Root);
+        args.push(quote!(body: #ty));
+        values.push(quote!(body));
+    }
+    quote! {
+        #docs
+        #deprecated
+        pub fn #method(&self, #(#args),*) -> builders::#builder<T> {
+            builders::#builder::new(self.transport_clone(), #(#values),*)
+        }
+    }
+}
+
+/// One request builder.
+fn builder(ir: &Ir, op: &Operation) -> TokenStream {
+    let rt = quote!(::specwright_runtime);
+    let p = quote!(::specwright_runtime::__private);
+    let name = format_ident!("{}", op.builder_name);
+    let doc = format!(" Request builder for `{}` (`{} {}`).", op.operation_id, op.http_method, op.path);
+
+    let mut fields = Vec::new();
+    let mut new_args = Vec::new();
+    let mut new_inits = Vec::new();
+    let mut setters = Vec::new();
+    let mut encode = Vec::new();
+
+    for param in &op.params {
+        let field = ident(&param.rust_name);
+        let ty = shape_tokens(&ir.types, &param.shape, Scope::Nested);
+        let wire = param.wire_name.as_str();
+        let call = match param.location {
+            ParamLocation::Path => quote!(path_param),
+            ParamLocation::Query => quote!(query_param),
+            ParamLocation::Header => quote!(header_param),
+        };
+        if param.required {
+            fields.push(quote!(#field: #ty,));
+            new_args.push(quote!(#field: #ty));
+            new_inits.push(quote!(#field,));
+            encode.push(quote!(request.#call(#wire, &self.#field);));
+        } else {
+            fields.push(quote!(#field: ::std::option::Option<#ty>,));
+            new_inits.push(quote!(#field: ::std::option::Option::None,));
+            let (arg_ty, value) = if is_string(&param.shape) {
+                (quote!(impl ::std::convert::Into<::std::string::String>), quote!(value.into()))
+            } else {
+                (ty.clone(), quote!(value))
+            };
+            let docs = doc_attrs([param.description.as_deref(), Some(format!("Sets `{wire}`.").as_str())]);
+            let deprecated = param.deprecated.then(|| quote!(#[deprecated]));
+            setters.push(quote! {
+                #docs
+                #deprecated
+                pub fn #field(mut self, value: #arg_ty) -> Self {
+                    self.#field = ::std::option::Option::Some(#value);
+                    self
+                }
+            });
+            encode.push(quote! {
+                if let ::std::option::Option::Some(value) = &self.#field {
+                    request.#call(#wire, value);
+                }
+            });
+        }
+    }
+    if let Some(body) = &op.body {
+        let ty = body_type(ir, &body.encoding, Scope::Nested);
+        let put = match &body.encoding {
+            BodyEncoding::Json(_) => quote!(request.json_body(body);),
+            BodyEncoding::Bytes(content_type) => quote!(request.raw_body(::std::clone::Clone::clone(body), #content_type);),
+        };
+        if body.required {
+            fields.push(quote!(body: #ty,));
+            new_args.push(quote!(body: #ty));
+            new_inits.push(quote!(body,));
+            encode.push(quote!({ let body = &self.body; #put }));
+        } else {
+            fields.push(quote!(body: ::std::option::Option<#ty>,));
+            new_inits.push(quote!(body: ::std::option::Option::None,));
+            let docs = doc_attrs([body.description.as_deref(), Some("Sets the request body.")]);
+            setters.push(quote! {
+                #docs
+                pub fn body(mut self, value: #ty) -> Self {
+                    self.body = ::std::option::Option::Some(value);
+                    self
+                }
+            });
+            encode.push(quote! {
+                if let ::std::option::Option::Some(body) = &self.body {
+                    #put
+                }
+            });
+        }
+    }
+
+    let (output, decode) = match &op.success {
+        Success::Json(shape) => {
+            let ty = shape_tokens(&ir.types, shape, Scope::Nested);
+            (ty.clone(), quote!(#p::decode_json::<#ty>))
+        }
+        Success::Bytes => (quote!(#p::bytes::Bytes), quote!(#p::decode_bytes)),
+        Success::Empty => (quote!(()), quote!(#p::decode_empty)),
+    };
+    let operation_id = op.operation_id.as_str();
+    let method = format_ident!("{}", op.http_method);
+    let path = op.path.as_str();
+    let requirements = op.security.iter().map(|requirement| {
+        let names = requirement.iter().map(String::as_str);
+        quote!(&[#(#names),*])
+    });
+
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug)]
+        #[must_use = "a request does nothing until it is sent"]
+        pub struct #name<T> {
+            transport: T,
+            #(#fields)*
+            options: #rt::CallOptions,
+        }
+
+        impl<T: #rt::Transport> #name<T> {
+            pub(super) fn new(transport: T, #(#new_args),*) -> Self {
+                Self {
+                    transport,
+                    #(#new_inits)*
+                    options: ::std::default::Default::default(),
+                }
+            }
+
+            #(#setters)*
+
+            /// Sets a timeout for this call, overriding the client's.
+            pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+                self.options.set_timeout(timeout);
+                self
+            }
+
+            /// Adds a header to this call, e.g. `If-Match`; it overrides headers set otherwise.
+            pub fn header(mut self, name: &str, value: &str) -> Self {
+                self.options.add_header(name, value);
+                self
+            }
+
+            fn into_parts(self) -> (T, #rt::Request) {
+                let mut request = #rt::Request::new(#operation_id, #p::Method::#method, #path);
+                #(#encode)*
+                request.security(&[#(#requirements),*]);
+                request.options(self.options);
+                (self.transport, request)
+            }
+
+            /// Sends the request and decodes the response.
+            pub fn send(self) -> T::Output<#output> {
+                let (transport, request) = self.into_parts();
+                transport.execute(request, #decode)
+            }
+
+            /// Sends the request; the decoded body comes with the status and headers.
+            pub fn send_with_response(self) -> T::Output<#rt::Response<#output>> {
+                let (transport, request) = self.into_parts();
+                transport.execute_with_response(request, #decode)
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! Doc comments from spec text. Quoting makes them unable to inject code; this module also
+//! keeps them from becoming doctests (code blocks without a language are Rust to rustdoc).
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// `#[doc = "..."]` attributes for the paragraphs given; empty ones are skipped.
+pub(crate) fn doc_attrs<'a>(paragraphs: impl IntoIterator<Item = Option<&'a str>>) -> TokenStream {
+    let text = paragraphs
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(sanitize)
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    if text.is_empty() {
+        return TokenStream::new();
+    }
+    let lines = text.lines().map(|line| format!(" {line}"));
+    quote! { #( #[doc = #lines] )* }
+}
+
+/// Fenced blocks without a language become `text`; indentation outside fences is dropped so
+/// that no indented code block appears.
+fn sanitize(text: &str) -> String {
+    let mut out = Vec::new();
+    let mut in_fence: Option<&str> = None;
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        let fence = ["```", "~~~"].into_iter().find(|f| trimmed.starts_with(f));
+        match (in_fence, fence) {
+            (None, Some(fence)) => {
+                let info = trimmed.trim_start_matches(fence).trim();
+                let info = if info.is_empty() || info.starts_with("rust") { "text" } else { info };
+                out.push(format!("{fence}{info}"));
+                in_fence = Some(fence);
+            }
+            (Some(open), Some(fence)) if open == fence && trimmed.trim_start_matches(fence).trim().is_empty() => {
+                out.push(fence.to_owned());
+                in_fence = None;
+            }
+            (Some(_), _) => out.push(line.to_owned()),
+            (None, None) => out.push(trimmed.to_owned()),
+        }
+    }
+    if let Some(fence) = in_fence {
+        out.push(fence.to_owned());
+    }
+    out.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_blocks_never_become_doctests() {
+        assert_eq!(sanitize("a\n```\nfn main() {}\n```\n    indented\n"), "a\n```text\nfn main() {}\n```\nindented");
+        assert_eq!(sanitize("```json\n{}\n```"), "```json\n{}\n```");
+        assert_eq!(sanitize("```\nunclosed"), "```text\nunclosed\n```");
+    }
+
+    #[test]
+    fn descriptions_cannot_inject_code() {
+        let docs = doc_attrs([Some("*/ } fn evil() { /* \" ]\n#[cfg(any())]")]);
+        let file = syn::parse2::<syn::File>(quote! { #docs struct X; }).map_err(|e| e.to_string());
+        let items = file.map(|f| f.items.len());
+        assert_eq!(items, Ok(1));
+    }
+}

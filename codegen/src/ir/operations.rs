@@ -1,0 +1,458 @@
+//! Operations: method, path, parameters, body, response, security, docs, grouping by tag.
+
+use std::collections::BTreeMap;
+
+use openapiv3::{
+    MediaType, OpenAPI, Operation as SpecOperation, Parameter, ParameterSchemaOrContent, PathItem,
+    ReferenceOr, RequestBody, Response, StatusCode,
+};
+
+use super::security::{SecurityScheme, requirements};
+use super::types::{Shape, TypeBuilder};
+use crate::diagnostic::{Diagnostic, Diagnostics, unescape_pointer_segment};
+use crate::ident::{Namer, snake_name, type_name};
+
+/// Where a parameter goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ParamLocation {
+    /// In the path template.
+    Path,
+    /// In the query string.
+    Query,
+    /// A header.
+    Header,
+}
+
+/// One parameter of an operation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Param {
+    /// The name on the wire.
+    pub wire_name: String,
+    /// The Rust name (argument or builder method).
+    pub rust_name: String,
+    /// Where it goes.
+    pub location: ParamLocation,
+    /// Whether the caller must give it.
+    pub required: bool,
+    /// Its type.
+    pub shape: Shape,
+    /// `description`.
+    pub description: Option<String>,
+    /// `deprecated`.
+    pub deprecated: bool,
+}
+
+/// How a request body is encoded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BodyEncoding {
+    /// JSON of the given shape.
+    Json(Shape),
+    /// Raw bytes sent with this content type.
+    Bytes(String),
+}
+
+/// The request body of an operation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Body {
+    /// How it is encoded.
+    pub encoding: BodyEncoding,
+    /// Whether the caller must give it.
+    pub required: bool,
+    /// `description`.
+    pub description: Option<String>,
+}
+
+/// What a successful call returns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Success {
+    /// A JSON body of this shape.
+    Json(Shape),
+    /// Raw bytes.
+    Bytes,
+    /// Nothing.
+    Empty,
+}
+
+/// A group of operations (a tag), reached by `client.<method>()`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Group {
+    /// The tag.
+    pub tag: String,
+    /// The accessor method on the client.
+    pub method: String,
+    /// The sub-client struct.
+    pub struct_name: String,
+    /// The tag's description.
+    pub description: Option<String>,
+}
+
+/// One operation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Operation {
+    /// `operationId`, or one derived from method and path.
+    pub operation_id: String,
+    /// Index into [`super::Ir::groups`], or `None` for operations on the root client.
+    pub group: Option<usize>,
+    /// The method's name within its group.
+    pub method_name: String,
+    /// The request builder's name.
+    pub builder_name: String,
+    /// Upper-case HTTP method.
+    pub http_method: String,
+    /// The path template.
+    pub path: String,
+    /// Parameters: path-level merged with operation-level.
+    pub params: Vec<Param>,
+    /// The request body.
+    pub body: Option<Body>,
+    /// The successful result.
+    pub success: Success,
+    /// An OR of ANDs of scheme names; empty when no authentication is needed.
+    pub security: Vec<Vec<String>>,
+    /// `summary`.
+    pub summary: Option<String>,
+    /// `description`.
+    pub description: Option<String>,
+    /// `deprecated`.
+    pub deprecated: bool,
+}
+
+/// Names of the request builders' own methods, which parameters must not take.
+const BUILDER_METHODS: &[&str] =
+    &["send", "send_with_response", "timeout", "header", "options", "body", "transport", "into_parts", "new"];
+
+pub(crate) struct OperationBuilder<'a, 'b> {
+    pub(crate) api: &'a OpenAPI,
+    pub(crate) types: &'b mut TypeBuilder<'a>,
+    pub(crate) schemes: &'b [SecurityScheme],
+    pub(crate) diagnostics: &'b mut Diagnostics,
+}
+
+impl OperationBuilder<'_, '_> {
+    pub(crate) fn build(mut self) -> (Vec<Group>, Vec<Operation>) {
+        let mut groups: Vec<Group> = Vec::new();
+        let mut group_index: BTreeMap<String, usize> = BTreeMap::new();
+        let mut group_namer = Namer::with_reserved(crate::ir::CLIENT_METHODS);
+        let mut group_structs = Namer::with_reserved(&["ApiClient", "AsyncClient", "Client"]);
+        let mut builders = Namer::default();
+        let mut methods_per_group: BTreeMap<Option<usize>, Namer> = BTreeMap::new();
+        methods_per_group.insert(None, Namer::with_reserved(crate::ir::CLIENT_METHODS));
+        let mut operations = Vec::new();
+
+        for (path, item) in &self.api.paths.paths {
+            let item = match item {
+                ReferenceOr::Item(item) => item,
+                ReferenceOr::Reference { reference } => {
+                    self.diagnostics.push(Diagnostic::warning(
+                        format!("path `{path}` is a reference (`{reference}`) that was not resolved; skipping it"),
+                        None,
+                    ));
+                    continue;
+                }
+            };
+            for (method, operation) in methods(item) {
+                let group = operation.tags.first().map(|tag| {
+                    *group_index.entry(tag.clone()).or_insert_with(|| {
+                        let description = self
+                            .api
+                            .tags
+                            .iter()
+                            .find(|t| &t.name == tag)
+                            .and_then(|t| t.description.clone());
+                        groups.push(Group {
+                            tag: tag.clone(),
+                            method: group_namer.claim(&snake_name(tag)),
+                            struct_name: group_structs.claim(&format!("{}Api", type_name(tag))),
+                            description,
+                        });
+                        groups.len() - 1
+                    })
+                });
+                let tag = group.and_then(|g| groups.get(g)).map(|g| g.tag.clone());
+                let operation_id = operation
+                    .operation_id
+                    .clone()
+                    .unwrap_or_else(|| derived_operation_id(method, path));
+                let namer = methods_per_group.entry(group).or_insert_with(Namer::default);
+                let method_name = namer.claim(&method_name(&operation_id, tag.as_deref()));
+                let builder_base = match group.and_then(|g| groups.get(g)) {
+                    Some(g) => format!("{}{}", type_name(&g.tag), type_name(&method_name)),
+                    None => type_name(&method_name),
+                };
+                let builder_name = builders.claim(&builder_base);
+                let op = self.operation(path, method, item, operation, operation_id, group, method_name, builder_name);
+                operations.push(op);
+            }
+        }
+        (groups, operations)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn operation(
+        &mut self,
+        path: &str,
+        method: &str,
+        item: &PathItem,
+        operation: &SpecOperation,
+        operation_id: String,
+        group: Option<usize>,
+        method_name: String,
+        builder_name: String,
+    ) -> Operation {
+        let context = format!("{} {path}", method.to_uppercase());
+        let mut names = Namer::with_reserved(BUILDER_METHODS);
+        // Operation-level parameters override path-level ones with the same name and location.
+        let mut merged: Vec<Parameter> = Vec::new();
+        for parameter in item.parameters.iter().chain(operation.parameters.iter()) {
+            let Some(parameter) = self.parameter(parameter, &context) else { continue };
+            let data = parameter.parameter_data_ref();
+            merged.retain(|p| {
+                let other = p.parameter_data_ref();
+                !(other.name == data.name && std::mem::discriminant(p) == std::mem::discriminant(&parameter))
+            });
+            merged.push(parameter);
+        }
+        let mut params = Vec::new();
+        for parameter in &merged {
+            let (location, data) = match parameter {
+                Parameter::Path { parameter_data, .. } => (ParamLocation::Path, parameter_data),
+                Parameter::Query { parameter_data, .. } => (ParamLocation::Query, parameter_data),
+                Parameter::Header { parameter_data, .. } => (ParamLocation::Header, parameter_data),
+                Parameter::Cookie { parameter_data, .. } => {
+                    self.diagnostics.push(Diagnostic::warning(
+                        format!("{context}: cookie parameter `{}` is not supported yet; it is left out", parameter_data.name),
+                        None,
+                    ));
+                    continue;
+                }
+            };
+            let hint = format!("{builder_name}{}", type_name(&data.name));
+            let shape = match &data.format {
+                ParameterSchemaOrContent::Schema(schema) => self.types.shape(schema, &hint),
+                ParameterSchemaOrContent::Content(content) => content
+                    .values()
+                    .next()
+                    .and_then(|media| media.schema.as_ref())
+                    .map(|schema| self.types.shape(schema, &hint))
+                    .unwrap_or(Shape::String),
+            };
+            params.push(Param {
+                wire_name: data.name.clone(),
+                rust_name: names.claim(&snake_name(&data.name)),
+                location,
+                required: data.required || location == ParamLocation::Path,
+                shape,
+                description: data.description.clone(),
+                deprecated: data.deprecated.unwrap_or(false),
+            });
+        }
+        let body = operation
+            .request_body
+            .as_ref()
+            .and_then(|body| self.request_body(body, &format!("{builder_name}Body"), &context));
+        let success = self.success(operation, &format!("{builder_name}Response"), &context);
+        let security = match &operation.security {
+            Some(own) => requirements(own, self.schemes, self.diagnostics, &context),
+            None => match &self.api.security {
+                Some(global) => requirements(global, self.schemes, self.diagnostics, &context),
+                None => Vec::new(),
+            },
+        };
+        Operation {
+            operation_id,
+            group,
+            method_name,
+            builder_name,
+            http_method: method.to_uppercase(),
+            path: path.to_owned(),
+            params,
+            body,
+            success,
+            security,
+            summary: operation.summary.clone(),
+            description: operation.description.clone(),
+            deprecated: operation.deprecated,
+        }
+    }
+
+    fn parameter(&mut self, parameter: &ReferenceOr<Parameter>, context: &str) -> Option<Parameter> {
+        match parameter {
+            ReferenceOr::Item(parameter) => Some(parameter.clone()),
+            ReferenceOr::Reference { reference } => {
+                let found = component(self.api, reference, |c| &c.parameters);
+                if found.is_none() {
+                    self.diagnostics.push(Diagnostic::warning(
+                        format!("{context}: parameter reference `{reference}` not found; the parameter is left out"),
+                        None,
+                    ));
+                }
+                found
+            }
+        }
+    }
+
+    fn request_body(&mut self, body: &ReferenceOr<RequestBody>, hint: &str, context: &str) -> Option<Body> {
+        let body = match body {
+            ReferenceOr::Item(body) => body.clone(),
+            ReferenceOr::Reference { reference } => match component(self.api, reference, |c| &c.request_bodies) {
+                Some(body) => body,
+                None => {
+                    self.diagnostics.push(Diagnostic::warning(
+                        format!("{context}: request body reference `{reference}` not found; the body is left out"),
+                        None,
+                    ));
+                    return None;
+                }
+            },
+        };
+        let encoding = match json_media(&body.content) {
+            Some(media) => BodyEncoding::Json(
+                media.schema.as_ref().map(|s| self.types.shape(s, hint)).unwrap_or(Shape::Json),
+            ),
+            None => BodyEncoding::Bytes(body.content.keys().next().cloned().unwrap_or_else(|| "application/octet-stream".to_owned())),
+        };
+        Some(Body { encoding, required: body.required, description: body.description.clone() })
+    }
+
+    fn success(&mut self, operation: &SpecOperation, hint: &str, context: &str) -> Success {
+        let mut candidates: Vec<(u16, &ReferenceOr<Response>)> = operation
+            .responses
+            .responses
+            .iter()
+            .filter_map(|(code, response)| match code {
+                StatusCode::Code(code) if (200..300).contains(code) => Some((*code, response)),
+                StatusCode::Range(2) => Some((299, response)),
+                _ => None,
+            })
+            .collect();
+        candidates.sort_by_key(|(code, _)| *code);
+        let Some((_, response)) = candidates.first() else { return Success::Empty };
+        let response = match response {
+            ReferenceOr::Item(response) => (*response).clone(),
+            ReferenceOr::Reference { reference } => match component(self.api, reference, |c| &c.responses) {
+                Some(response) => response,
+                None => {
+                    self.diagnostics.push(Diagnostic::warning(
+                        format!("{context}: response reference `{reference}` not found; the body is ignored"),
+                        None,
+                    ));
+                    return Success::Empty;
+                }
+            },
+        };
+        if response.content.is_empty() {
+            return Success::Empty;
+        }
+        match json_media(&response.content) {
+            Some(media) => {
+                Success::Json(media.schema.as_ref().map(|s| self.types.shape(s, hint)).unwrap_or(Shape::Json))
+            }
+            None => Success::Bytes,
+        }
+    }
+}
+
+fn component<T: Clone>(
+    api: &OpenAPI,
+    reference: &str,
+    section: impl Fn(&openapiv3::Components) -> &indexmap::IndexMap<String, ReferenceOr<T>>,
+) -> Option<T> {
+    let name = unescape_pointer_segment(reference.rsplit('/').next()?);
+    match section(api.components.as_ref()?).get(&name)? {
+        ReferenceOr::Item(item) => Some(item.clone()),
+        ReferenceOr::Reference { .. } => None,
+    }
+}
+
+/// The JSON media type of a content map, if any (`application/json`, `*/*+json`).
+fn json_media(content: &indexmap::IndexMap<String, MediaType>) -> Option<&MediaType> {
+    content.iter().find_map(|(media_type, media)| {
+        let essence = media_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        (essence == "application/json" || essence.ends_with("+json") || essence == "*/*").then_some(media)
+    })
+}
+
+fn methods(item: &PathItem) -> Vec<(&'static str, &SpecOperation)> {
+    [
+        ("get", &item.get),
+        ("put", &item.put),
+        ("post", &item.post),
+        ("delete", &item.delete),
+        ("options", &item.options),
+        ("head", &item.head),
+        ("patch", &item.patch),
+        ("trace", &item.trace),
+    ]
+    .into_iter()
+    .filter_map(|(method, operation)| operation.as_ref().map(|op| (method, op)))
+    .collect()
+}
+
+/// `get /orgs/{orgId}/devices` → `get_orgs_by_org_id_devices`.
+fn derived_operation_id(method: &str, path: &str) -> String {
+    let mut words = vec![method.to_owned()];
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(param) => words.push(format!("by_{}", snake_name(param))),
+            None => words.push(snake_name(segment)),
+        }
+    }
+    words.join("_")
+}
+
+/// The method name for an operation in a tag's group, with the tag's words left out
+/// (`listDevices` in `devices` → `list`).
+fn method_name(operation_id: &str, tag: Option<&str>) -> String {
+    let name = snake_name(operation_id);
+    let Some(tag) = tag else { return name };
+    let tag_words: Vec<String> = snake_name(tag).split('_').map(str::to_owned).collect();
+    let singular: Vec<String> = tag_words.iter().map(|w| singular(w)).collect();
+    let words: Vec<&str> = name.split('_').filter(|w| !w.is_empty()).collect();
+    for candidate in [&tag_words, &singular] {
+        if candidate.is_empty() || candidate.len() >= words.len() {
+            continue;
+        }
+        if let Some(start) = words.windows(candidate.len()).position(|window| window.iter().zip(candidate.iter()).all(|(a, b)| a == b)) {
+            let mut rest: Vec<&str> = words.clone();
+            rest.drain(start..start + candidate.len());
+            let joined = rest.join("_");
+            if !joined.is_empty() {
+                return snake_name(&joined);
+            }
+        }
+    }
+    name
+}
+
+fn singular(word: &str) -> String {
+    if let Some(stem) = word.strip_suffix("ies") {
+        format!("{stem}y")
+    } else if word.ends_with("ss") {
+        word.to_owned()
+    } else if let Some(stem) = word.strip_suffix('s') {
+        stem.to_owned()
+    } else {
+        word.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn method_names_leave_out_the_tag() {
+        assert_eq!(method_name("listDevices", Some("devices")), "list");
+        assert_eq!(method_name("getDevice", Some("devices")), "get");
+        assert_eq!(method_name("sendDeviceCommand", Some("devices")), "send_command");
+        assert_eq!(method_name("getStatus", Some("status")), "get");
+        assert_eq!(method_name("listCategories", Some("categories")), "list");
+        assert_eq!(method_name("devices", Some("devices")), "devices");
+        assert_eq!(method_name("addPet", None), "add_pet");
+    }
+
+    #[test]
+    fn derived_ids_read_like_the_path() {
+        assert_eq!(derived_operation_id("get", "/orgs/{orgId}/devices"), "get_orgs_by_org_id_devices");
+    }
+}

@@ -1,0 +1,137 @@
+//! Security schemes and requirements.
+
+use openapiv3::{APIKeyLocation, OpenAPI, ReferenceOr, SecurityRequirement, SecurityScheme as Scheme};
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::ident::{Namer, snake_name};
+
+/// How a scheme's credential is sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SchemeKind {
+    /// An API key in a header, query parameter or cookie.
+    ApiKey {
+        /// Where.
+        location: ApiKeyIn,
+        /// The header, parameter or cookie name.
+        name: String,
+    },
+    /// HTTP Basic.
+    Basic,
+    /// HTTP Bearer, OAuth 2 or OpenID Connect: a bearer token.
+    Bearer {
+        /// `bearerFormat`, or what kind of token it is.
+        format: Option<String>,
+    },
+    /// Another HTTP scheme: the raw `Authorization` value after the scheme word.
+    OtherHttp {
+        /// The scheme word.
+        scheme: String,
+    },
+    /// Mutual TLS: configured on the user's `reqwest::Client`, nothing to set per request.
+    MutualTls,
+}
+
+/// Where an API key goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ApiKeyIn {
+    /// Header.
+    Header,
+    /// Query.
+    Query,
+    /// Cookie.
+    Cookie,
+}
+
+/// One security scheme of the spec.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecurityScheme {
+    /// The scheme's name in the spec.
+    pub name: String,
+    /// Snake-case name for its setter (`set_<name>`) and clearer (`clear_<name>`).
+    pub rust_name: String,
+    /// How its credential is sent.
+    pub kind: SchemeKind,
+    /// `description`.
+    pub description: Option<String>,
+}
+
+pub(crate) fn schemes(api: &OpenAPI, diagnostics: &mut Diagnostics) -> Vec<SecurityScheme> {
+    let Some(components) = &api.components else { return Vec::new() };
+    let mut namer = Namer::default();
+    let mut out = Vec::new();
+    for (name, scheme) in &components.security_schemes {
+        let ReferenceOr::Item(scheme) = scheme else {
+            diagnostics.push(Diagnostic::warning(
+                format!("security scheme `{name}` is a reference that was not resolved; skipping it"),
+                None,
+            ));
+            continue;
+        };
+        let (kind, description) = match scheme {
+            Scheme::APIKey { location, name, description, .. } => (
+                SchemeKind::ApiKey {
+                    location: match location {
+                        APIKeyLocation::Header => ApiKeyIn::Header,
+                        APIKeyLocation::Query => ApiKeyIn::Query,
+                        APIKeyLocation::Cookie => ApiKeyIn::Cookie,
+                    },
+                    name: name.clone(),
+                },
+                description,
+            ),
+            Scheme::HTTP { scheme, bearer_format, description, .. } => {
+                let kind = match scheme.to_ascii_lowercase().as_str() {
+                    "basic" => SchemeKind::Basic,
+                    "bearer" => SchemeKind::Bearer { format: bearer_format.clone() },
+                    _ => SchemeKind::OtherHttp { scheme: scheme.clone() },
+                };
+                (kind, description)
+            }
+            Scheme::OAuth2 { description, .. } => {
+                (SchemeKind::Bearer { format: Some("OAuth 2 access token".to_owned()) }, description)
+            }
+            Scheme::OpenIDConnect { description, .. } => {
+                (SchemeKind::Bearer { format: Some("OpenID Connect token".to_owned()) }, description)
+            }
+        };
+        out.push(SecurityScheme {
+            name: name.clone(),
+            rust_name: namer.claim(&snake_name(name)),
+            kind,
+            description: description.clone(),
+        });
+    }
+    out
+}
+
+/// Requirements as an OR of ANDs of scheme names. Unknown schemes drop their alternative with a
+/// warning; mutual TLS needs nothing per request, so it is left out of the AND.
+pub(crate) fn requirements(
+    requirements: &[SecurityRequirement],
+    schemes: &[SecurityScheme],
+    diagnostics: &mut Diagnostics,
+    context: &str,
+) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    for requirement in requirements {
+        let mut names = Vec::new();
+        let mut usable = true;
+        for name in requirement.keys() {
+            match schemes.iter().find(|s| &s.name == name) {
+                Some(scheme) if scheme.kind == SchemeKind::MutualTls => {}
+                Some(scheme) => names.push(scheme.name.clone()),
+                None => {
+                    diagnostics.push(Diagnostic::warning(
+                        format!("{context} requires security scheme `{name}`, which is not defined; ignoring that requirement"),
+                        None,
+                    ));
+                    usable = false;
+                }
+            }
+        }
+        if usable {
+            out.push(names);
+        }
+    }
+    out
+}

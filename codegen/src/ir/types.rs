@@ -1,0 +1,557 @@
+//! The type space: every schema, named or inline, becomes one Rust type with a stable,
+//! collision-free name. Recursion is boxed where a type would otherwise contain itself.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use openapiv3::{
+    AdditionalProperties, ReferenceOr, Schema, SchemaKind, Type, VariantOrUnknownOrEmpty,
+};
+
+use crate::diagnostic::{Diagnostic, Diagnostics, unescape_pointer_segment};
+use crate::ident::{Namer, snake_name, type_name};
+use crate::normalize::EXT_NULL;
+
+/// Index of a named type in the [`TypeSpace`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TypeId(pub usize);
+
+/// A type expression, as it appears in a field, an argument or a result.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Shape {
+    /// `String`.
+    String,
+    /// `bool`.
+    Bool,
+    /// `i32`.
+    I32,
+    /// `i64`.
+    I64,
+    /// `f32`.
+    F32,
+    /// `f64`.
+    F64,
+    /// Any JSON value.
+    Json,
+    /// A generated type.
+    Named(TypeId),
+    /// `Vec<T>`.
+    Vec(Box<Shape>),
+    /// `BTreeMap<String, T>`.
+    Map(Box<Shape>),
+    /// `Option<T>` for a nullable value.
+    Nullable(Box<Shape>),
+    /// `Box<T>`, to break recursion.
+    Boxed(Box<Shape>),
+}
+
+/// Documentation carried from the spec.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Docs {
+    /// `title`, `summary`.
+    pub title: Option<String>,
+    /// `description`.
+    pub description: Option<String>,
+}
+
+impl Docs {
+    fn of(schema: &Schema) -> Self {
+        Self { title: schema.schema_data.title.clone(), description: schema.schema_data.description.clone() }
+    }
+}
+
+/// One field of a struct.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Field {
+    /// The Rust name (snake case, without `r#`).
+    pub rust_name: String,
+    /// The name on the wire.
+    pub wire_name: String,
+    /// The value's type, without the optionality.
+    pub shape: Shape,
+    /// Whether the field must be present.
+    pub required: bool,
+    /// Whether `null` is allowed.
+    pub nullable: bool,
+    /// Docs.
+    pub docs: Docs,
+    /// `deprecated: true`.
+    pub deprecated: bool,
+}
+
+/// One value of a string enum.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Variant {
+    /// The Rust name.
+    pub rust_name: String,
+    /// The value on the wire.
+    pub wire_value: String,
+}
+
+/// One alternative of an untagged union.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct UnionMember {
+    /// The variant name.
+    pub rust_name: String,
+    /// Its content.
+    pub shape: Shape,
+}
+
+/// What a named type is.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum TypeKind {
+    /// A struct with named fields.
+    Struct {
+        /// The fields, in spec order.
+        fields: Vec<Field>,
+    },
+    /// A string enum, with a catch-all variant for values added later.
+    Enum {
+        /// The known values.
+        variants: Vec<Variant>,
+    },
+    /// An untagged union (`oneOf` / `anyOf` without a usable discriminator).
+    Union {
+        /// The alternatives, tried in order.
+        members: Vec<UnionMember>,
+    },
+    /// A type alias (`pub type X = Vec<Y>;`).
+    Alias(Shape),
+}
+
+/// A named type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TypeDef {
+    /// The Rust name, unique in the `types` module.
+    pub name: String,
+    /// What it is.
+    pub kind: TypeKind,
+    /// Docs.
+    pub docs: Docs,
+    /// `deprecated: true`.
+    pub deprecated: bool,
+}
+
+/// Every generated type.
+#[derive(Debug, Default)]
+pub struct TypeSpace {
+    /// The types, by id.
+    pub types: Vec<TypeDef>,
+    names: Namer,
+    /// `#/components/schemas/X` → id.
+    by_reference: BTreeMap<String, TypeId>,
+}
+
+/// Builds the type space from a document's schemas.
+pub(crate) struct TypeBuilder<'a> {
+    pub(crate) space: TypeSpace,
+    components: &'a indexmap_like::Schemas,
+    pub(crate) diagnostics: Diagnostics,
+    /// References being converted, to stop runaway alias chains.
+    resolving: BTreeSet<String>,
+}
+
+/// The component schema map of `openapiv3`.
+pub(crate) mod indexmap_like {
+    pub type Schemas = indexmap::IndexMap<String, openapiv3::ReferenceOr<openapiv3::Schema>>;
+}
+
+impl<'a> TypeBuilder<'a> {
+    pub(crate) fn new(components: &'a indexmap_like::Schemas) -> Self {
+        let mut builder = Self {
+            space: TypeSpace::default(),
+            components,
+            diagnostics: Diagnostics::default(),
+            resolving: BTreeSet::new(),
+        };
+        // Components first, so that they get their own names and recursion can find them.
+        for name in components.keys() {
+            let rust_name = builder.space.names.claim(&type_name(name));
+            let id = builder.push(rust_name, TypeKind::Alias(Shape::Json), Docs::default());
+            builder.space.by_reference.insert(format!("#/components/schemas/{}", escape(name)), id);
+        }
+        for (index, (name, schema)) in components.iter().enumerate() {
+            let id = TypeId(index);
+            let reference = format!("#/components/schemas/{}", escape(name));
+            match schema {
+                ReferenceOr::Item(schema) => {
+                    let rust_name = builder.space.types[index].name.clone();
+                    let (kind, docs, deprecated) = builder.kind_of(schema, &rust_name);
+                    let def = &mut builder.space.types[index];
+                    def.kind = kind;
+                    def.docs = docs;
+                    def.deprecated = deprecated;
+                }
+                ReferenceOr::Reference { reference: target } => {
+                    builder.resolving.insert(reference.clone());
+                    let shape = builder.reference(&target.clone());
+                    builder.resolving.remove(&reference);
+                    if shape != Shape::Named(id) {
+                        builder.space.types[index].kind = TypeKind::Alias(shape);
+                    }
+                }
+            }
+        }
+        builder
+    }
+
+    fn push(&mut self, name: String, kind: TypeKind, docs: Docs) -> TypeId {
+        self.space.types.push(TypeDef { name, kind, docs, deprecated: false });
+        TypeId(self.space.types.len() - 1)
+    }
+
+    /// A new named type for an inline schema; `hint` is the readable name it wants.
+    fn define(&mut self, hint: &str, schema: &Schema) -> TypeId {
+        let name = self.space.names.claim(&type_name(hint));
+        let id = self.push(name.clone(), TypeKind::Alias(Shape::Json), Docs::default());
+        let (kind, docs, deprecated) = self.kind_of(schema, &name);
+        let def = &mut self.space.types[id.0];
+        def.kind = kind;
+        def.docs = docs;
+        def.deprecated = deprecated;
+        id
+    }
+
+    /// The shape of a schema that sits somewhere; `hint` names it if it needs a type.
+    pub(crate) fn shape(&mut self, schema: &ReferenceOr<Schema>, hint: &str) -> Shape {
+        match schema {
+            ReferenceOr::Reference { reference } => self.reference(reference),
+            ReferenceOr::Item(schema) => self.inline(schema, hint),
+        }
+    }
+
+    /// Like [`Self::shape`], for the boxed schemas `openapiv3` uses inside schemas.
+    fn boxed_shape(&mut self, schema: &ReferenceOr<Box<Schema>>, hint: &str) -> Shape {
+        match schema {
+            ReferenceOr::Reference { reference } => self.reference(reference),
+            ReferenceOr::Item(schema) => self.inline(schema, hint),
+        }
+    }
+
+    fn reference(&mut self, reference: &str) -> Shape {
+        if let Some(id) = self.space.by_reference.get(reference) {
+            return Shape::Named(*id);
+        }
+        self.diagnostics.push(Diagnostic::warning(
+            format!("schema reference `{reference}` does not point at a component schema; using a JSON value"),
+            None,
+        ));
+        Shape::Json
+    }
+
+    /// The shape of an inline schema: primitives stay primitives; objects, enums and unions
+    /// become named types.
+    fn inline(&mut self, schema: &Schema, hint: &str) -> Shape {
+        let shape = match &schema.schema_kind {
+            SchemaKind::Type(Type::String(string)) if !string.enumeration.is_empty() => {
+                Shape::Named(self.define(hint, schema))
+            }
+            SchemaKind::Type(Type::String(_)) => Shape::String,
+            SchemaKind::Type(Type::Boolean(_)) => Shape::Bool,
+            SchemaKind::Type(Type::Integer(integer)) => match &integer.format {
+                VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int32) => Shape::I32,
+                _ => Shape::I64,
+            },
+            SchemaKind::Type(Type::Number(number)) => match &number.format {
+                VariantOrUnknownOrEmpty::Item(openapiv3::NumberFormat::Float) => Shape::F32,
+                _ => Shape::F64,
+            },
+            SchemaKind::Type(Type::Array(array)) => {
+                let item = match &array.items {
+                    Some(items) => self.boxed_shape(items, &format!("{hint}Item")),
+                    None => Shape::Json,
+                };
+                Shape::Vec(Box::new(item))
+            }
+            SchemaKind::Type(Type::Object(object)) if object.properties.is_empty() => {
+                Shape::Map(Box::new(self.additional(object.additional_properties.as_ref(), hint)))
+            }
+            SchemaKind::Type(Type::Object(_)) => Shape::Named(self.define(hint, schema)),
+            SchemaKind::AllOf { all_of } if all_of.len() == 1 => match all_of.first() {
+                Some(only) => self.shape(only, hint),
+                None => Shape::Json,
+            },
+            SchemaKind::AllOf { .. } => Shape::Named(self.define(hint, schema)),
+            SchemaKind::OneOf { one_of: members } | SchemaKind::AnyOf { any_of: members } => {
+                let non_null: Vec<&ReferenceOr<Schema>> =
+                    members.iter().filter(|m| !self.is_null(m)).collect();
+                match non_null.as_slice() {
+                    [] => Shape::Json,
+                    [only] => {
+                        let only = (*only).clone();
+                        let shape = self.shape(&only, hint);
+                        if non_null.len() < members.len() { Shape::Nullable(Box::new(shape)) } else { shape }
+                    }
+                    _ => {
+                        let shape = Shape::Named(self.define(hint, schema));
+                        if non_null.len() < members.len() { Shape::Nullable(Box::new(shape)) } else { shape }
+                    }
+                }
+            }
+            SchemaKind::Any(any) if !any.properties.is_empty() => Shape::Named(self.define(hint, schema)),
+            SchemaKind::Any(_) | SchemaKind::Not { .. } => Shape::Json,
+        };
+        shape
+    }
+
+    fn is_null(&self, schema: &ReferenceOr<Schema>) -> bool {
+        matches!(schema, ReferenceOr::Item(s) if s.schema_data.extensions.contains_key(EXT_NULL))
+    }
+
+    fn additional(&mut self, additional: Option<&AdditionalProperties>, hint: &str) -> Shape {
+        match additional {
+            Some(AdditionalProperties::Schema(schema)) => self.shape(schema, &format!("{hint}Value")),
+            _ => Shape::Json,
+        }
+    }
+
+    /// What a schema that gets its own name is: struct, enum, union or alias.
+    fn kind_of(&mut self, schema: &Schema, name: &str) -> (TypeKind, Docs, bool) {
+        let docs = Docs::of(schema);
+        let deprecated = schema.schema_data.deprecated;
+        let kind = match &schema.schema_kind {
+            SchemaKind::Type(Type::String(string)) if !string.enumeration.is_empty() => {
+                let mut namer = Namer::with_reserved(&["Other"]);
+                let mut seen = BTreeSet::new();
+                let variants = string
+                    .enumeration
+                    .iter()
+                    .flatten()
+                    .filter(|value| seen.insert((*value).clone()))
+                    .map(|value| Variant { rust_name: namer.claim(&type_name(value)), wire_value: value.clone() })
+                    .collect();
+                TypeKind::Enum { variants }
+            }
+            SchemaKind::Type(Type::Object(object)) if !object.properties.is_empty() => TypeKind::Struct {
+                fields: self.fields(&object.properties, &object.required, name),
+            },
+            SchemaKind::Any(any) if !any.properties.is_empty() => TypeKind::Struct {
+                fields: self.fields(&any.properties, &any.required, name),
+            },
+            SchemaKind::AllOf { all_of } => self.merge_all_of(all_of, name),
+            SchemaKind::OneOf { one_of: members } | SchemaKind::AnyOf { any_of: members } => {
+                let mut namer = Namer::default();
+                let non_null: Vec<&ReferenceOr<Schema>> = members.iter().filter(|m| !self.is_null(m)).collect();
+                let mut union = Vec::new();
+                for (index, member) in non_null.into_iter().enumerate() {
+                    let shape = self.shape(member, &format!("{name}Variant{index}"));
+                    let rust_name = namer.claim(&self.variant_name(&shape, index));
+                    union.push(UnionMember { rust_name, shape });
+                }
+                TypeKind::Union { members: union }
+            }
+            _ => {
+                // Not a struct, enum or union: an alias to the inline shape, which must not
+                // define a type under this same name again.
+                let hint = format!("{name}Inner");
+                TypeKind::Alias(self.inline(schema, &hint))
+            }
+        };
+        (kind, docs, deprecated)
+    }
+
+    fn variant_name(&self, shape: &Shape, index: usize) -> String {
+        match shape {
+            Shape::Named(id) => self.space.types.get(id.0).map(|d| d.name.clone()).unwrap_or_default(),
+            Shape::String => "String".to_owned(),
+            Shape::Bool => "Bool".to_owned(),
+            Shape::I32 | Shape::I64 => "Integer".to_owned(),
+            Shape::F32 | Shape::F64 => "Number".to_owned(),
+            Shape::Vec(_) => "List".to_owned(),
+            Shape::Map(_) => "Map".to_owned(),
+            _ => format!("Variant{index}"),
+        }
+    }
+
+    fn fields(
+        &mut self,
+        properties: &indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
+        required: &[String],
+        owner: &str,
+    ) -> Vec<Field> {
+        let mut namer = Namer::default();
+        properties
+            .iter()
+            .map(|(wire_name, schema)| {
+                let hint = format!("{owner}{}", type_name(wire_name));
+                let mut shape = self.boxed_shape(schema, &hint);
+                let (docs, deprecated, mut nullable) = match schema {
+                    ReferenceOr::Item(schema) => {
+                        (Docs::of(schema), schema.schema_data.deprecated, schema.schema_data.nullable)
+                    }
+                    ReferenceOr::Reference { .. } => (Docs::default(), false, false),
+                };
+                if let Shape::Nullable(inner) = shape {
+                    shape = *inner;
+                    nullable = true;
+                }
+                Field {
+                    rust_name: namer.claim(&snake_name(wire_name)),
+                    wire_name: wire_name.to_string(),
+                    shape,
+                    required: required.iter().any(|r| r == wire_name),
+                    nullable,
+                    docs,
+                    deprecated,
+                }
+            })
+            .collect()
+    }
+
+    /// `allOf`: the properties and `required` lists of every object member, merged.
+    fn merge_all_of(&mut self, members: &[ReferenceOr<Schema>], name: &str) -> TypeKind {
+        let mut properties = indexmap::IndexMap::new();
+        let mut required = Vec::new();
+        let mut pending: Vec<ReferenceOr<Schema>> = members.to_vec();
+        pending.reverse();
+        let mut visited = BTreeSet::new();
+        while let Some(member) = pending.pop() {
+            let schema = match &member {
+                ReferenceOr::Reference { reference } => {
+                    if !visited.insert(reference.clone()) {
+                        continue;
+                    }
+                    match self.component(reference) {
+                        Some(ReferenceOr::Item(schema)) => schema.clone(),
+                        Some(ReferenceOr::Reference { reference }) => {
+                            pending.push(ReferenceOr::Reference { reference: reference.clone() });
+                            continue;
+                        }
+                        None => continue,
+                    }
+                }
+                ReferenceOr::Item(schema) => schema.clone(),
+            };
+            match &schema.schema_kind {
+                SchemaKind::Type(Type::Object(object)) => {
+                    properties.extend(object.properties.clone());
+                    required.extend(object.required.clone());
+                }
+                SchemaKind::Any(any) => {
+                    properties.extend(any.properties.clone());
+                    required.extend(any.required.clone());
+                }
+                SchemaKind::AllOf { all_of } => {
+                    for nested in all_of.iter().rev() {
+                        pending.push(nested.clone());
+                    }
+                }
+                _ => {}
+            }
+        }
+        if properties.is_empty() {
+            return TypeKind::Alias(Shape::Json);
+        }
+        TypeKind::Struct { fields: self.fields(&properties, &required, name) }
+    }
+
+    fn component(&self, reference: &str) -> Option<&'a ReferenceOr<Schema>> {
+        let name = reference.strip_prefix("#/components/schemas/")?;
+        self.components.get(&unescape_pointer_segment(name))
+    }
+
+    /// Boxes fields whose type would otherwise contain itself.
+    pub(crate) fn finish(mut self) -> (TypeSpace, Diagnostics) {
+        let count = self.space.types.len();
+        let direct: Vec<BTreeSet<usize>> = (0..count).map(|i| direct_children(&self.space.types[i].kind)).collect();
+        for index in 0..count {
+            let reaches_back = |start: usize| reaches(&direct, start, index);
+            let mut kind = self.space.types[index].kind.clone();
+            match &mut kind {
+                TypeKind::Struct { fields } => {
+                    for field in fields {
+                        box_if_cyclic(&mut field.shape, &reaches_back);
+                    }
+                }
+                TypeKind::Union { members } => {
+                    for member in members {
+                        box_if_cyclic(&mut member.shape, &reaches_back);
+                    }
+                }
+                TypeKind::Alias(_) | TypeKind::Enum { .. } => {}
+            }
+            self.space.types[index].kind = kind;
+        }
+        (self.space, self.diagnostics)
+    }
+}
+
+fn escape(name: &str) -> String {
+    crate::diagnostic::escape_pointer_segment(name)
+}
+
+/// Named types a kind contains without indirection (not through `Vec`, map or `Box`).
+fn direct_children(kind: &TypeKind) -> BTreeSet<usize> {
+    fn visit(shape: &Shape, out: &mut BTreeSet<usize>) {
+        match shape {
+            Shape::Named(id) => {
+                out.insert(id.0);
+            }
+            Shape::Nullable(inner) => visit(inner, out),
+            _ => {}
+        }
+    }
+    let mut out = BTreeSet::new();
+    match kind {
+        TypeKind::Struct { fields } => fields.iter().for_each(|f| visit(&f.shape, &mut out)),
+        TypeKind::Union { members } => members.iter().for_each(|m| visit(&m.shape, &mut out)),
+        TypeKind::Alias(shape) => visit(shape, &mut out),
+        TypeKind::Enum { .. } => {}
+    }
+    out
+}
+
+fn reaches(direct: &[BTreeSet<usize>], start: usize, target: usize) -> bool {
+    let mut stack = vec![start];
+    let mut seen = BTreeSet::new();
+    while let Some(node) = stack.pop() {
+        if node == target {
+            return true;
+        }
+        if seen.insert(node) {
+            if let Some(children) = direct.get(node) {
+                stack.extend(children.iter().copied());
+            }
+        }
+    }
+    false
+}
+
+fn box_if_cyclic(shape: &mut Shape, reaches_back: &dyn Fn(usize) -> bool) {
+    match shape {
+        Shape::Named(id) if reaches_back(id.0) => *shape = Shape::Boxed(Box::new(shape.clone())),
+        Shape::Nullable(inner) => box_if_cyclic(inner, reaches_back),
+        _ => {}
+    }
+}
+
+impl TypeSpace {
+    /// The type with this id.
+    pub fn get(&self, id: TypeId) -> Option<&TypeDef> {
+        self.types.get(id.0)
+    }
+
+    /// Whether values of this shape can derive `Eq` and `Hash` (no floats or JSON inside).
+    pub fn is_hashable(&self, shape: &Shape) -> bool {
+        self.hashable(shape, &mut BTreeSet::new())
+    }
+
+    fn hashable(&self, shape: &Shape, seen: &mut BTreeSet<usize>) -> bool {
+        match shape {
+            Shape::String | Shape::Bool | Shape::I32 | Shape::I64 => true,
+            Shape::F32 | Shape::F64 | Shape::Json | Shape::Map(_) => false,
+            Shape::Vec(inner) | Shape::Nullable(inner) | Shape::Boxed(inner) => self.hashable(inner, seen),
+            Shape::Named(id) => {
+                if !seen.insert(id.0) {
+                    return true;
+                }
+                match self.types.get(id.0).map(|d| &d.kind) {
+                    Some(TypeKind::Struct { fields }) => fields.iter().all(|f| self.hashable(&f.shape, seen)),
+                    Some(TypeKind::Union { members }) => members.iter().all(|m| self.hashable(&m.shape, seen)),
+                    Some(TypeKind::Alias(shape)) => self.hashable(shape, seen),
+                    Some(TypeKind::Enum { .. }) => true,
+                    None => false,
+                }
+            }
+        }
+    }
+}

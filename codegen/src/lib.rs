@@ -1,0 +1,223 @@
+//! specwright turns an OpenAPI description (OpenAPI 3.0, 3.1; YAML or JSON; one file or many
+//! that `$ref` each other) into a strongly typed, async-first Rust client at build time.
+//!
+//! # Quick start
+//!
+//! `Cargo.toml`:
+//!
+//! ```toml
+//! [dependencies]
+//! specwright-runtime = "0.1"
+//!
+//! [build-dependencies]
+//! specwright-codegen = "0.1"
+//! ```
+//!
+//! `build.rs`:
+//!
+//! ```no_run
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     specwright_codegen::Generator::new("specs/api.yaml").generate()?;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! `src/lib.rs`:
+//!
+//! ```ignore
+//! pub mod api {
+//!     include!(concat!(env!("OUT_DIR"), "/api.rs"));
+//! }
+//! ```
+//!
+//! The generated module has `AsyncClient` (async) and `Client` (blocking) with the same
+//! methods, one sub-client per tag, and a `types` module with one type per schema.
+//!
+//! # Pipeline
+//!
+//! [`load`] → [`resolve`] → [`normalize`] → [`ir`] → [`emit`] → [`write`]: each stage is a
+//! module. Every problem in a spec is a [`Diagnostic`] with file, line, column and JSON pointer.
+
+pub mod cli;
+pub mod diagnostic;
+pub mod emit;
+mod error;
+pub mod ident;
+pub mod ir;
+pub mod load;
+pub mod normalize;
+pub mod resolve;
+pub mod write;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use diagnostic::{Diagnostic, Diagnostics, Location, Severity};
+pub use error::Error;
+pub use load::{FsLoader, Loader, MemoryLoader};
+
+/// The result of a generation that succeeded.
+#[derive(Debug)]
+pub struct Generated {
+    /// The module source.
+    pub code: String,
+    /// Warnings about the spec.
+    pub warnings: Diagnostics,
+    /// The files read (the spec and every file it references), for `rerun-if-changed`.
+    pub files: Vec<PathBuf>,
+    /// The IR the code was emitted from.
+    pub ir: ir::Ir,
+}
+
+/// Settings for one generation, and the calls that run it.
+///
+/// ```no_run
+/// // build.rs
+/// specwright_codegen::Generator::new("specs/api.yaml")
+///     .module_name("api")
+///     .generate()?;
+/// # Ok::<(), specwright_codegen::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Generator {
+    spec: String,
+    module_name: Option<String>,
+    output_file: Option<PathBuf>,
+    loader: Option<Arc<dyn Loader + Send + Sync>>,
+}
+
+impl std::fmt::Debug for Generator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Generator")
+            .field("spec", &self.spec)
+            .field("module_name", &self.module_name)
+            .field("output_file", &self.output_file)
+            .field("custom_loader", &self.loader.is_some())
+            .finish()
+    }
+}
+
+impl Generator {
+    /// Generates from the spec at `spec`: a path, or a location the loader understands.
+    pub fn new(spec: impl AsRef<Path>) -> Self {
+        Self {
+            spec: spec.as_ref().to_string_lossy().into_owned(),
+            module_name: None,
+            output_file: None,
+            loader: None,
+        }
+    }
+
+    /// The output file's name in `OUT_DIR` (`<name>.rs`); by default the spec's file stem in
+    /// snake case.
+    pub fn module_name(&mut self, name: impl Into<String>) -> &mut Self {
+        self.module_name = Some(name.into());
+        self
+    }
+
+    /// Writes to this file instead of `OUT_DIR`.
+    pub fn output_file(&mut self, path: impl Into<PathBuf>) -> &mut Self {
+        self.output_file = Some(path.into());
+        self
+    }
+
+    /// Reads the spec through `loader` instead of the file system (rooted at the spec's
+    /// directory).
+    pub fn loader(&mut self, loader: impl Loader + Send + Sync + 'static) -> &mut Self {
+        self.loader = Some(Arc::new(loader));
+        self
+    }
+
+    /// The module name the output file gets.
+    pub fn resolved_module_name(&self) -> String {
+        self.module_name.clone().unwrap_or_else(|| {
+            let stem = Path::new(&self.spec).file_stem().map(|s| s.to_string_lossy().into_owned());
+            ident::snake_name(&stem.unwrap_or_default())
+        })
+    }
+
+    fn default_loader(&self) -> FsLoader {
+        let parent = Path::new(&self.spec).parent().filter(|p| !p.as_os_str().is_empty());
+        FsLoader::new(parent.map(Path::to_owned).unwrap_or_else(|| PathBuf::from(".")))
+    }
+
+    /// Loads, resolves, normalizes and builds the IR. Errors of each phase are collected.
+    pub fn check(&self) -> Result<(ir::Ir, Diagnostics, Vec<PathBuf>), Error> {
+        let fs;
+        let loader: &dyn Loader = match &self.loader {
+            Some(loader) => loader.as_ref(),
+            None => {
+                fs = self.default_loader();
+                &fs
+            }
+        };
+        let (bundle, mut diagnostics) = resolve::resolve(loader, &self.spec).map_err(Error::Spec)?;
+        let files = bundle.locations().filter_map(|l| loader.local_path(l)).collect();
+        let normalized = match normalize::normalize(&bundle) {
+            Ok((normalized, warnings)) => {
+                diagnostics.0.extend(warnings.0);
+                normalized
+            }
+            Err(errors) => {
+                diagnostics.0.extend(errors.0);
+                return Err(Error::Spec(diagnostics));
+            }
+        };
+        let (ir, warnings) = ir::build(&normalized);
+        diagnostics.0.extend(warnings.0);
+        if diagnostics.has_errors() {
+            return Err(Error::Spec(diagnostics));
+        }
+        Ok((ir, diagnostics, files))
+    }
+
+    /// Generates the module source without writing it.
+    pub fn generate_code(&self) -> Result<Generated, Error> {
+        let (ir, warnings, files) = self.check()?;
+        let source_name = Path::new(&self.spec)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| self.spec.clone());
+        let code = emit::emit(&ir, &source_name)?;
+        Ok(Generated { code, warnings, files, ir })
+    }
+
+    /// Generates and writes `$OUT_DIR/<module>.rs` (or the output file) if its content
+    /// changed, and prints `cargo:rerun-if-changed` for every file read and a
+    /// `cargo:warning` for each spec warning. Returns the path written.
+    pub fn generate(&self) -> Result<PathBuf, Error> {
+        let mut stdout = std::io::stdout().lock();
+        self.generate_to(&mut stdout)
+    }
+
+    /// [`Generator::generate`], printing the build-script lines to `out`.
+    pub fn generate_to(&self, out: &mut dyn std::io::Write) -> Result<PathBuf, Error> {
+        let path = match &self.output_file {
+            Some(path) => path.clone(),
+            None => {
+                let dir = std::env::var_os("OUT_DIR").ok_or(Error::NoOutDir)?;
+                PathBuf::from(dir).join(format!("{}.rs", self.resolved_module_name()))
+            }
+        };
+        let result = self.generate_code();
+        // Watch the spec even when it fails, so that fixing it triggers a rebuild.
+        let files = match &result {
+            Ok(generated) => generated.files.clone(),
+            Err(_) => vec![PathBuf::from(&self.spec)],
+        };
+        let write_error = |source| Error::Write { path: path.clone(), source };
+        write::print_rerun_lines(out, &files).map_err(write_error)?;
+        let generated = result?;
+        const SHOWN: usize = 10;
+        for warning in generated.warnings.warnings().take(SHOWN) {
+            writeln!(out, "cargo:warning={}", warning.to_string().replace('\n', " ")).map_err(write_error)?;
+        }
+        let hidden = generated.warnings.warnings().count().saturating_sub(SHOWN);
+        if hidden > 0 {
+            writeln!(out, "cargo:warning=... and {hidden} more warnings; run `specwright check` to see them all")
+                .map_err(write_error)?;
+        }
+        write::write_if_changed(&path, &generated.code)?;
+        Ok(path)
+    }
+}

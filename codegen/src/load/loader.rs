@@ -1,0 +1,208 @@
+//! Where spec bytes come from: the file system, memory, or the user's own source.
+
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+
+/// Why a document could not be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// Nothing is at that location.
+    #[error("`{location}` not found")]
+    NotFound {
+        /// The location asked for.
+        location: String,
+    },
+    /// The location lies outside the loader's root directory.
+    #[error("`{location}` is outside the allowed root `{root}`")]
+    OutsideRoot {
+        /// The location asked for.
+        location: String,
+        /// The root.
+        root: String,
+    },
+    /// The loader does not serve this kind of location (e.g. a URL on the file system).
+    #[error("`{location}` cannot be loaded: {reason}")]
+    Unsupported {
+        /// The location asked for.
+        location: String,
+        /// Why.
+        reason: String,
+    },
+    /// Reading failed.
+    #[error("could not read `{location}`: {source}")]
+    Io {
+        /// The location asked for.
+        location: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Turns a location into bytes. Locations are strings: relative or absolute paths, or URLs.
+///
+/// Implement it to serve specs from anywhere; [`join_location`] resolves a `$ref` against the
+/// location of the document that contains it before the loader is asked.
+pub trait Loader {
+    /// The bytes at `location`.
+    fn load(&self, location: &str) -> Result<Vec<u8>, LoadError>;
+
+    /// The file-system path behind `location`, for `cargo:rerun-if-changed`.
+    fn local_path(&self, location: &str) -> Option<PathBuf> {
+        let _ = location;
+        None
+    }
+}
+
+/// Reads files, refusing any path that leaves `root` (`..` or symlinks included).
+#[derive(Clone, Debug)]
+pub struct FsLoader {
+    root: PathBuf,
+}
+
+impl FsLoader {
+    /// A loader for files under `root`.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    fn check(&self, location: &str) -> Result<PathBuf, LoadError> {
+        if is_url(location) {
+            return Err(LoadError::Unsupported {
+                location: location.to_owned(),
+                reason: "the file-system loader reads no URLs; map the URL to a local file with a \
+                         redirect loader"
+                    .to_owned(),
+            });
+        }
+        let path = PathBuf::from(location);
+        let canonical = path.canonicalize().map_err(|source| match source.kind() {
+            std::io::ErrorKind::NotFound => LoadError::NotFound { location: location.to_owned() },
+            _ => LoadError::Io { location: location.to_owned(), source },
+        })?;
+        let root = self.root.canonicalize().unwrap_or_else(|_| self.root.clone());
+        if !canonical.starts_with(&root) {
+            return Err(LoadError::OutsideRoot {
+                location: location.to_owned(),
+                root: self.root.display().to_string(),
+            });
+        }
+        Ok(canonical)
+    }
+}
+
+impl Loader for FsLoader {
+    fn load(&self, location: &str) -> Result<Vec<u8>, LoadError> {
+        let path = self.check(location)?;
+        std::fs::read(&path).map_err(|source| LoadError::Io { location: location.to_owned(), source })
+    }
+
+    fn local_path(&self, location: &str) -> Option<PathBuf> {
+        (!is_url(location)).then(|| PathBuf::from(location))
+    }
+}
+
+/// Serves documents from memory, by location; for tests and for specs embedded in programs.
+#[derive(Clone, Debug, Default)]
+pub struct MemoryLoader {
+    files: BTreeMap<String, Vec<u8>>,
+}
+
+impl MemoryLoader {
+    /// An empty loader.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a document at `location`.
+    pub fn with(mut self, location: impl Into<String>, contents: impl Into<Vec<u8>>) -> Self {
+        self.files.insert(normalize_path(&location.into()), contents.into());
+        self
+    }
+}
+
+impl Loader for MemoryLoader {
+    fn load(&self, location: &str) -> Result<Vec<u8>, LoadError> {
+        self.files
+            .get(&normalize_path(location))
+            .cloned()
+            .ok_or_else(|| LoadError::NotFound { location: location.to_owned() })
+    }
+}
+
+/// Whether a location is a URL (`scheme://...`).
+pub fn is_url(location: &str) -> bool {
+    location
+        .split_once("://")
+        .is_some_and(|(scheme, _)| !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.'))
+}
+
+/// Resolves `reference` (the part of a `$ref` before `#`) against `base`, the location of the
+/// document that contains it.
+pub fn join_location(base: &str, reference: &str) -> String {
+    if reference.is_empty() {
+        return base.to_owned();
+    }
+    if is_url(reference) || Path::new(reference).is_absolute() {
+        return normalize_path(reference);
+    }
+    let directory = match base.rfind('/') {
+        Some(index) => &base[..=index],
+        None => "",
+    };
+    normalize_path(&format!("{directory}{reference}"))
+}
+
+/// Folds `.` and `..` segments lexically, keeping a URL's scheme and authority.
+fn normalize_path(location: &str) -> String {
+    let (prefix, path) = match location.split_once("://") {
+        Some((scheme, rest)) if is_url(location) => {
+            let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+            (format!("{scheme}://{authority}"), path.to_owned())
+        }
+        _ => (String::new(), location.to_owned()),
+    };
+    let absolute = path.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for component in Path::new(&path).components() {
+        match component {
+            Component::CurDir | Component::RootDir | Component::Prefix(_) => {}
+            Component::ParentDir => {
+                if matches!(parts.last(), Some(last) if *last != "..") {
+                    parts.pop();
+                } else if !absolute {
+                    parts.push("..");
+                }
+            }
+            Component::Normal(part) => parts.push(part.to_str().unwrap_or_default()),
+        }
+    }
+    let joined = parts.join("/");
+    if absolute { format!("{prefix}/{joined}") } else { format!("{prefix}{joined}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_relative_to_the_referring_document() {
+        assert_eq!(join_location("specs/a/api.yaml", "../common/x.yaml"), "specs/common/x.yaml");
+        assert_eq!(join_location("specs/api.yaml", "./x.yaml"), "specs/x.yaml");
+        assert_eq!(join_location("api.yaml", "x.yaml"), "x.yaml");
+        assert_eq!(join_location("../up/api.yaml", "../x.yaml"), "../x.yaml");
+        assert_eq!(
+            join_location("https://h.example/a/b.yaml", "../c.yaml"),
+            "https://h.example/c.yaml"
+        );
+        assert_eq!(join_location("specs/api.yaml", "https://h.example/c.yaml"), "https://h.example/c.yaml");
+    }
+
+    #[test]
+    fn memory_loader_serves_normalized_locations() {
+        let loader = MemoryLoader::new().with("a/b.yaml", "x: 1");
+        assert!(loader.load("a/./b.yaml").is_ok());
+        assert!(matches!(loader.load("a/c.yaml"), Err(LoadError::NotFound { .. })));
+    }
+}

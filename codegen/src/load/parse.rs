@@ -1,0 +1,522 @@
+//! YAML 1.2 (and JSON, its subset) into a `serde_json::Value`, keeping where every node sits.
+//!
+//! Built on saphyr's event parser rather than a DOM so that positions, duplicate keys and alias
+//! expansion are under our control: aliases are expanded against a node budget, so an alias bomb
+//! is refused quickly and in bounded memory.
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+use serde_json::{Map, Number, Value};
+
+use crate::diagnostic::escape_pointer_segment;
+
+/// The most nodes a document may expand to through aliases, beyond what it spells out.
+const ALIAS_NODE_BUDGET: usize = 2_000_000;
+/// The deepest nesting accepted.
+const MAX_DEPTH: usize = 512;
+
+/// A 1-based line and column (in characters).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pos {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+}
+
+impl Pos {
+    fn of(span: &Span) -> Self {
+        Self { line: span.start.line(), column: span.start.col() + 1 }
+    }
+}
+
+/// A parsed document: its value, where each node sits, and the original text of plain scalars
+/// that YAML read as something other than a string (so `version: 1.10` can stay `"1.10"`).
+#[derive(Debug, Default)]
+pub struct Parsed {
+    /// The data.
+    pub value: Value,
+    /// JSON pointer → position of the node (for a mapping entry: of its key).
+    pub positions: HashMap<String, Pos>,
+    /// JSON pointer → source text, for plain scalars that resolved to a number, bool or null.
+    pub raw_scalars: HashMap<String, String>,
+}
+
+/// Why a document could not be parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseProblem {
+    /// What is wrong.
+    pub message: String,
+    /// Where.
+    pub pos: Pos,
+    /// The JSON pointer of the node, where known.
+    pub pointer: String,
+    /// How to fix it.
+    pub help: Option<String>,
+    /// A second position (the first of two duplicate keys).
+    pub related: Option<(Pos, String)>,
+}
+
+enum Frame {
+    Seq { items: Vec<Value>, pointer: String, anchor: usize, nodes: usize },
+    Map {
+        map: Map<String, Value>,
+        pointer: String,
+        anchor: usize,
+        nodes: usize,
+        key: Option<String>,
+        keys: HashMap<String, Pos>,
+        merges: Vec<Value>,
+    },
+}
+
+impl Frame {
+    fn child_pointer(&self) -> Option<String> {
+        match self {
+            Frame::Seq { items, pointer, .. } => Some(format!("{pointer}/{}", items.len())),
+            Frame::Map { key: Some(key), pointer, .. } => {
+                Some(format!("{pointer}/{}", escape_pointer_segment(key)))
+            }
+            Frame::Map { key: None, .. } => None,
+        }
+    }
+}
+
+struct Builder {
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, (Value, usize)>,
+    expanded: usize,
+    root: Option<Value>,
+    parsed: Parsed,
+    problems: Vec<ParseProblem>,
+}
+
+/// Parses YAML 1.2 or JSON text. All problems that can be collected are; a syntax error stops
+/// the parse.
+pub fn parse(text: &str) -> Result<Parsed, Vec<ParseProblem>> {
+    let mut builder = Builder {
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        expanded: 0,
+        root: None,
+        parsed: Parsed::default(),
+        problems: Vec::new(),
+    };
+    let mut parser = Parser::new_from_str(text);
+    let mut documents = 0;
+    while let Some(event) = parser.next_event() {
+        let (event, span) = match event {
+            Ok(pair) => pair,
+            Err(error) => {
+                let marker = error.marker();
+                builder.problems.push(ParseProblem {
+                    message: format!("YAML syntax error: {}", error.info()),
+                    pos: Pos { line: marker.line(), column: marker.col() + 1 },
+                    pointer: builder.current_pointer(),
+                    help: syntax_help(error.info(), text, marker.line()),
+                    related: None,
+                });
+                return Err(builder.problems);
+            }
+        };
+        match event {
+            Event::DocumentStart(_) => {
+                documents += 1;
+                if documents > 1 {
+                    break;
+                }
+            }
+            Event::Scalar(value, style, anchor, tag) => {
+                let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
+                let (value, raw) = resolve_scalar(&value, style, tag.as_deref());
+                if builder.expects_key() {
+                    let key = match &value {
+                        Value::String(s) => s.clone(),
+                        _ => raw.clone().unwrap_or_else(|| value.to_string()),
+                    };
+                    builder.set_key(key, Pos::of(&span));
+                    continue;
+                }
+                let pointer = builder.child_pointer_or_root();
+                if let Some(raw) = raw {
+                    builder.parsed.raw_scalars.insert(pointer.clone(), raw);
+                }
+                builder.record(&pointer, Pos::of(&span));
+                if anchor > 0 {
+                    builder.anchors.insert(anchor, (value.clone(), 1));
+                }
+                builder.attach(value, 1);
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                let is_map = matches!(event, Event::MappingStart(..));
+                if builder.expects_key() {
+                    builder.problems.push(ParseProblem {
+                        message: "a mapping key must be a plain value, not a list or mapping".into(),
+                        pos: Pos::of(&span),
+                        pointer: builder.current_pointer(),
+                        help: None,
+                        related: None,
+                    });
+                    return Err(builder.problems);
+                }
+                if builder.stack.len() >= MAX_DEPTH {
+                    builder.problems.push(ParseProblem {
+                        message: format!("the document nests deeper than {MAX_DEPTH} levels"),
+                        pos: Pos::of(&span),
+                        pointer: builder.current_pointer(),
+                        help: None,
+                        related: None,
+                    });
+                    return Err(builder.problems);
+                }
+                let pointer = builder.child_pointer_or_root();
+                builder.record(&pointer, Pos::of(&span));
+                builder.stack.push(if is_map {
+                    Frame::Map {
+                        map: Map::new(),
+                        pointer,
+                        anchor,
+                        nodes: 1,
+                        key: None,
+                        keys: HashMap::new(),
+                        merges: Vec::new(),
+                    }
+                } else {
+                    Frame::Seq { items: Vec::new(), pointer, anchor, nodes: 1 }
+                });
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some(frame) = builder.stack.pop() else { continue };
+                let (value, anchor, nodes) = match frame {
+                    Frame::Seq { items, anchor, nodes, .. } => (Value::Array(items), anchor, nodes),
+                    Frame::Map { mut map, anchor, nodes, merges, .. } => {
+                        merge_keys(&mut map, merges);
+                        (Value::Object(map), anchor, nodes)
+                    }
+                };
+                if anchor > 0 {
+                    builder.anchors.insert(anchor, (value.clone(), nodes));
+                }
+                builder.attach(value, nodes);
+            }
+            Event::Alias(anchor) => {
+                let Some((value, nodes)) = builder.anchors.get(&anchor).cloned() else {
+                    builder.problems.push(ParseProblem {
+                        message: "alias to an unknown anchor".into(),
+                        pos: Pos::of(&span),
+                        pointer: builder.current_pointer(),
+                        help: None,
+                        related: None,
+                    });
+                    return Err(builder.problems);
+                };
+                builder.expanded = builder.expanded.saturating_add(nodes);
+                if builder.expanded > ALIAS_NODE_BUDGET {
+                    builder.problems.push(ParseProblem {
+                        message: format!(
+                            "aliases expand this document beyond {ALIAS_NODE_BUDGET} nodes; \
+                             refusing it (a \"billion laughs\" alias bomb?)"
+                        ),
+                        pos: Pos::of(&span),
+                        pointer: builder.current_pointer(),
+                        help: Some("use fewer nested aliases, or `$ref`s instead".into()),
+                        related: None,
+                    });
+                    return Err(builder.problems);
+                }
+                if builder.expects_key() {
+                    let key = match value {
+                        Value::String(s) => s,
+                        other => other.to_string(),
+                    };
+                    builder.set_key(key, Pos::of(&span));
+                    continue;
+                }
+                let pointer = builder.child_pointer_or_root();
+                builder.record(&pointer, Pos::of(&span));
+                builder.attach(value, nodes);
+            }
+            Event::StreamEnd => break,
+            Event::Nothing | Event::StreamStart | Event::DocumentEnd => {}
+        }
+    }
+    if !builder.problems.is_empty() {
+        return Err(builder.problems);
+    }
+    builder.parsed.value = builder.root.unwrap_or(Value::Null);
+    Ok(builder.parsed)
+}
+
+impl Builder {
+    fn expects_key(&self) -> bool {
+        matches!(self.stack.last(), Some(Frame::Map { key: None, .. }))
+    }
+
+    fn current_pointer(&self) -> String {
+        match self.stack.last() {
+            Some(frame) => frame.child_pointer().unwrap_or_else(|| match frame {
+                Frame::Seq { pointer, .. } | Frame::Map { pointer, .. } => pointer.clone(),
+            }),
+            None => String::new(),
+        }
+    }
+
+    fn child_pointer_or_root(&self) -> String {
+        self.stack.last().and_then(Frame::child_pointer).unwrap_or_default()
+    }
+
+    fn record(&mut self, pointer: &str, pos: Pos) {
+        self.parsed.positions.entry(pointer.to_owned()).or_insert(pos);
+    }
+
+    fn set_key(&mut self, key: String, pos: Pos) {
+        let mut duplicate = None;
+        if let Some(Frame::Map { key: slot, keys, pointer, .. }) = self.stack.last_mut() {
+            if key != "<<" {
+                if let Some(first) = keys.get(&key) {
+                    duplicate = Some((*first, format!("{pointer}/{}", escape_pointer_segment(&key))));
+                } else {
+                    keys.insert(key.clone(), pos);
+                }
+            }
+            *slot = Some(key);
+        }
+        if let Some((first, pointer)) = duplicate {
+            self.problems.push(ParseProblem {
+                message: format!("duplicate key `{}`", pointer.rsplit('/').next().unwrap_or_default()),
+                pos,
+                pointer: pointer.clone(),
+                help: Some("remove or rename one of the two entries".into()),
+                related: Some((first, pointer)),
+            });
+        } else {
+            let pointer = self.child_pointer_or_root();
+            self.parsed.positions.insert(pointer, pos);
+        }
+    }
+
+    fn attach(&mut self, value: Value, nodes: usize) {
+        match self.stack.last_mut() {
+            Some(Frame::Seq { items, nodes: total, .. }) => {
+                items.push(value);
+                *total = total.saturating_add(nodes);
+            }
+            Some(Frame::Map { map, key, nodes: total, merges, .. }) => {
+                *total = total.saturating_add(nodes);
+                match key.take() {
+                    Some(key) if key == "<<" => merges.push(value),
+                    // A duplicate keeps its first value.
+                    Some(key) => {
+                        map.entry(key).or_insert(value);
+                    }
+                    None => {}
+                }
+            }
+            None => {
+                if self.root.is_none() {
+                    self.root = Some(value);
+                }
+            }
+        }
+    }
+}
+
+/// YAML merge keys (`<<: *base`): entries the mapping does not set itself come from the merged
+/// mappings, earlier ones first.
+fn merge_keys(map: &mut Map<String, Value>, merges: Vec<Value>) {
+    for merge in merges {
+        let sources = match merge {
+            Value::Array(items) => items,
+            other => vec![other],
+        };
+        for source in sources {
+            if let Value::Object(entries) = source {
+                for (key, value) in entries {
+                    map.entry(key).or_insert(value);
+                }
+            }
+        }
+    }
+}
+
+/// Resolves a scalar by the YAML 1.2 core schema. Returns the value and, for plain scalars that
+/// are not strings, their source text.
+fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> (Value, Option<String>) {
+    match tag {
+        Some("tag:yaml.org,2002:str" | "!!str") => return (Value::String(text.to_owned()), None),
+        Some("tag:yaml.org,2002:null" | "!!null") => return (Value::Null, Some(text.to_owned())),
+        Some("tag:yaml.org,2002:bool" | "!!bool") => {
+            if let Some(flag) = core_bool(text) {
+                return (Value::Bool(flag), Some(text.to_owned()));
+            }
+        }
+        Some("tag:yaml.org,2002:int" | "!!int" | "tag:yaml.org,2002:float" | "!!float") => {
+            if let Some(number) = core_number(text) {
+                return (number, Some(text.to_owned()));
+            }
+        }
+        _ => {}
+    }
+    if style != ScalarStyle::Plain {
+        return (Value::String(text.to_owned()), None);
+    }
+    if matches!(text, "" | "~" | "null" | "Null" | "NULL") {
+        return (Value::Null, Some(text.to_owned()));
+    }
+    if let Some(flag) = core_bool(text) {
+        return (Value::Bool(flag), Some(text.to_owned()));
+    }
+    if let Some(number) = core_number(text) {
+        return (number, Some(text.to_owned()));
+    }
+    (Value::String(text.to_owned()), None)
+}
+
+fn core_bool(text: &str) -> Option<bool> {
+    match text {
+        "true" | "True" | "TRUE" => Some(true),
+        "false" | "False" | "FALSE" => Some(false),
+        _ => None,
+    }
+}
+
+fn core_number(text: &str) -> Option<Value> {
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let negative = text.starts_with('-');
+    if let Some(octal) = text.strip_prefix("0o") {
+        return u64::from_str_radix(octal, 8).ok().map(Value::from);
+    }
+    if let Some(hex) = text.strip_prefix("0x") {
+        return u64::from_str_radix(hex, 16).ok().map(Value::from);
+    }
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        if let Ok(n) = text.trim_start_matches('+').parse::<i64>() {
+            return Some(Value::from(n));
+        }
+        if let Ok(n) = text.trim_start_matches('+').parse::<u64>() {
+            return Some(Value::from(n));
+        }
+        return text.parse::<f64>().ok().and_then(Number::from_f64).map(Value::Number);
+    }
+    if is_core_float(digits) {
+        return digits
+            .parse::<f64>()
+            .ok()
+            .map(|f| if negative { -f } else { f })
+            .and_then(Number::from_f64)
+            .map(Value::Number);
+    }
+    if matches!(digits, ".inf" | ".Inf" | ".INF") || matches!(text, ".nan" | ".NaN" | ".NAN") {
+        // JSON has no infinities or NaN; keep the spelling.
+        return Some(Value::String(text.to_owned()));
+    }
+    None
+}
+
+/// `(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`, sign already stripped.
+fn is_core_float(text: &str) -> bool {
+    let (mantissa, exponent) = match text.find(['e', 'E']) {
+        Some(index) => (&text[..index], Some(&text[index + 1..])),
+        None => (text, None),
+    };
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((int, frac)) => {
+            (int.bytes().all(|b| b.is_ascii_digit()) && frac.bytes().all(|b| b.is_ascii_digit()))
+                && (!int.is_empty() || !frac.is_empty())
+        }
+        None => !mantissa.is_empty() && mantissa.bytes().all(|b| b.is_ascii_digit()),
+    };
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !e.is_empty() && e.bytes().all(|b| b.is_ascii_digit())
+    });
+    mantissa_ok && exponent_ok
+}
+
+fn syntax_help(info: &str, text: &str, line: usize) -> Option<String> {
+    let source_line = text.lines().nth(line.saturating_sub(1)).unwrap_or_default();
+    if source_line.starts_with('\t') || info.contains("tab") {
+        return Some("YAML does not allow tabs for indentation; indent with spaces".into());
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn value(text: &str) -> Value {
+        parse(text).map(|p| p.value).unwrap_or(Value::Null)
+    }
+
+    #[test]
+    fn yaml_1_2_keeps_1_1_booleans_and_sexagesimals_as_strings() {
+        assert_eq!(
+            value("a: on\nb: yes\nc: no\nd: 12_24\ne: 2018-01-01\nf: 1:30\ng: true\nh: ~"),
+            json!({"a": "on", "b": "yes", "c": "no", "d": "12_24", "e": "2018-01-01", "f": "1:30", "g": true, "h": null})
+        );
+    }
+
+    #[test]
+    fn numbers_keep_their_source_text() {
+        let parsed = parse("info:\n  version: 1.10\n  n: 0x1F\n").ok();
+        let parsed = parsed.as_ref();
+        assert_eq!(parsed.map(|p| &p.value), Some(&json!({"info": {"version": 1.1, "n": 31}})));
+        assert_eq!(
+            parsed.and_then(|p| p.raw_scalars.get("/info/version")).map(String::as_str),
+            Some("1.10")
+        );
+    }
+
+    #[test]
+    fn positions_point_at_keys_and_items() {
+        let parsed = parse("paths:\n  /a:\n    get: {}\nlist:\n  - x\n  - y\n").ok();
+        let pos = |p: &str| parsed.as_ref().and_then(|d| d.positions.get(p).copied());
+        assert_eq!(pos("/paths/~1a/get"), Some(Pos { line: 3, column: 5 }));
+        assert_eq!(pos("/list/1"), Some(Pos { line: 6, column: 5 }));
+    }
+
+    #[test]
+    fn duplicate_keys_report_both_positions() {
+        let problems = parse("a: 1\nb: 2\na: 3\n").err().unwrap_or_default();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].pos, Pos { line: 3, column: 1 });
+        assert_eq!(problems[0].related, Some((Pos { line: 1, column: 1 }, "/a".to_owned())));
+    }
+
+    #[test]
+    fn anchors_aliases_and_merge_keys() {
+        assert_eq!(
+            value("base: &b {x: 1, y: 2}\nother:\n  <<: *b\n  y: 3\ncopy: *b\n"),
+            json!({"base": {"x": 1, "y": 2}, "other": {"y": 3, "x": 1}, "copy": {"x": 1, "y": 2}})
+        );
+    }
+
+    #[test]
+    fn alias_bombs_are_refused() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let prev = i - 1;
+            text.push_str(&format!(
+                "a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n"
+            ));
+        }
+        let problems = parse(&text).err().unwrap_or_default();
+        assert!(problems.iter().any(|p| p.message.contains("alias")), "{problems:?}");
+    }
+
+    #[test]
+    fn json_parses_too() {
+        assert_eq!(value(r#"{"a": [1, 2.5, "x", null, true], "b": {"c/d": "\u00e9"}}"#),
+            json!({"a": [1, 2.5, "x", null, true], "b": {"c/d": "é"}}));
+    }
+
+    #[test]
+    fn syntax_errors_have_positions() {
+        let problems = parse("a: [1, 2\nb: 3\n").err().unwrap_or_default();
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].pos.line >= 1);
+    }
+}

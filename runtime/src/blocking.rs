@@ -1,0 +1,106 @@
+//! The blocking facade: the async client driven by a private runtime on one background thread.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use tokio::sync::{mpsc, oneshot};
+
+use crate::client::ClientCore;
+use crate::error::Error;
+use crate::request::Request;
+use crate::response::RawResponse;
+use crate::transport::{Decoder, Transport, exchange};
+
+type Job = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
+
+/// The blocking transport: calls wait for their result.
+///
+/// Each client (and all its clones) owns one named background thread running a current-thread
+/// Tokio runtime; calls cross a channel and wait for a one-shot reply. The thread stops when the
+/// last clone is dropped. Calling from a thread that runs an async runtime returns
+/// [`Error::BlockingInAsyncContext`] instead of blocking that runtime.
+#[derive(Clone, Debug)]
+pub struct BlockingTransport {
+    core: ClientCore,
+    worker: Arc<Worker>,
+}
+
+#[derive(Debug)]
+struct Worker {
+    jobs: Option<mpsc::UnboundedSender<Job>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Worker {
+    fn start() -> Result<Self, Error> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|_| Error::WorkerStopped)?;
+        let (jobs, mut queue) = mpsc::unbounded_channel::<Job>();
+        let thread = std::thread::Builder::new()
+            .name("specwright-blocking".to_owned())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    while let Some(job) = queue.recv().await {
+                        tokio::spawn(job);
+                    }
+                });
+            })
+            .map_err(|_| Error::WorkerStopped)?;
+        Ok(Self { jobs: Some(jobs), thread: Some(thread) })
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        // Closing the queue ends the worker's loop; then wait for the thread to finish.
+        self.jobs.take();
+        if let Some(thread) = self.thread.take() {
+            if thread.thread().id() != std::thread::current().id() {
+                let _ = thread.join();
+            }
+        }
+    }
+}
+
+impl Transport for BlockingTransport {
+    type Output<T: Send + 'static> = Result<T, Error>;
+
+    fn from_core(core: ClientCore) -> Result<Self, Error> {
+        Ok(Self { core, worker: Arc::new(Worker::start()?) })
+    }
+
+    fn core(&self) -> &ClientCore {
+        &self.core
+    }
+
+    fn with_core(&self, core: ClientCore) -> Self {
+        Self { core, worker: self.worker.clone() }
+    }
+
+    fn run<T, U>(
+        &self,
+        request: Request,
+        decode: Decoder<T>,
+        finish: fn(RawResponse, T) -> U,
+    ) -> Self::Output<U>
+    where
+        T: Send + 'static,
+        U: Send + 'static,
+    {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err(Error::BlockingInAsyncContext);
+        }
+        let jobs = self.worker.jobs.as_ref().ok_or(Error::WorkerStopped)?;
+        let (reply, answer) = oneshot::channel();
+        let core = self.core.clone();
+        let job: Job = Box::pin(async move {
+            let _ = reply.send(exchange(core, request, decode, finish).await);
+        });
+        jobs.send(job).map_err(|_| Error::WorkerStopped)?;
+        answer.blocking_recv().map_err(|_| Error::WorkerStopped)?
+    }
+}

@@ -1,0 +1,260 @@
+//! Credentials per security scheme, and choosing which requirement to apply to a request.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+
+use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
+
+use crate::error::Error;
+use crate::secret::Secret;
+
+/// Where an API key travels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ApiKeyLocation {
+    /// A request header.
+    Header,
+    /// A query parameter.
+    Query,
+    /// A cookie.
+    Cookie,
+}
+
+/// The credential for one security scheme. Generated setters build these.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum Credential {
+    /// An API key sent under `name` in a header, query parameter or cookie.
+    ApiKey {
+        /// Where the key goes.
+        location: ApiKeyLocation,
+        /// The header, parameter or cookie name.
+        name: &'static str,
+        /// The key.
+        key: Secret,
+    },
+    /// HTTP Basic authentication.
+    Basic {
+        /// The user name.
+        username: String,
+        /// The password.
+        password: Secret,
+    },
+    /// `Authorization: Bearer <token>` (http bearer, OAuth 2, OpenID Connect).
+    Bearer {
+        /// The token.
+        token: Secret,
+    },
+    /// `Authorization: <scheme> <value>` for any other HTTP authentication scheme.
+    Authorization {
+        /// The scheme word, e.g. `Digest`.
+        scheme: &'static str,
+        /// Everything after the scheme word.
+        value: Secret,
+    },
+}
+
+/// What applying credentials adds to a request.
+#[derive(Default)]
+pub(crate) struct AppliedCredentials {
+    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
+    pub(crate) query: Vec<(&'static str, String)>,
+    pub(crate) cookies: Vec<String>,
+    /// Header and query names whose values must never be logged.
+    pub(crate) secret_names: Vec<&'static str>,
+}
+
+/// The credentials of one client and all its clones, keyed by security scheme name.
+#[derive(Clone, Default)]
+pub(crate) struct CredentialStore {
+    by_scheme: Arc<RwLock<BTreeMap<&'static str, Credential>>>,
+}
+
+impl CredentialStore {
+    pub(crate) fn set(&self, scheme: &'static str, credential: Credential) {
+        self.write().insert(scheme, credential);
+    }
+
+    pub(crate) fn clear(&self, scheme: &str) {
+        self.write().remove(scheme);
+    }
+
+    pub(crate) fn clear_all(&self) {
+        self.write().clear();
+    }
+
+    pub(crate) fn is_set(&self, scheme: &str) -> bool {
+        self.read().contains_key(scheme)
+    }
+
+    /// Applies the first requirement whose schemes all have credentials.
+    ///
+    /// `requirements` is an OR of ANDs. An empty slice means the operation needs no
+    /// authentication. An empty requirement (`{}`) allows anonymous access; it is used only when
+    /// no other requirement can be satisfied, so credentials the user set are sent.
+    pub(crate) fn apply(
+        &self,
+        operation: &'static str,
+        requirements: &[&[&'static str]],
+    ) -> Result<AppliedCredentials, Error> {
+        if requirements.is_empty() {
+            return Ok(AppliedCredentials::default());
+        }
+        let store = self.read();
+        let satisfied = requirements.iter().find(|requirement| {
+            !requirement.is_empty() && requirement.iter().all(|scheme| store.contains_key(scheme))
+        });
+        let Some(requirement) = satisfied else {
+            if requirements.iter().any(|requirement| requirement.is_empty()) {
+                return Ok(AppliedCredentials::default());
+            }
+            return Err(Error::Unauthenticated {
+                operation,
+                accepted: describe_requirements(requirements),
+                given: describe_given(store.keys().copied()),
+            });
+        };
+        let mut applied = AppliedCredentials::default();
+        for scheme in requirement.iter() {
+            if let Some(credential) = store.get(scheme) {
+                apply_one(credential, &mut applied).map_err(|message| Error::Encode {
+                    operation,
+                    message: format!("credential for security scheme `{scheme}`: {message}"),
+                })?;
+            }
+        }
+        Ok(applied)
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<&'static str, Credential>> {
+        // A panic elsewhere while holding the lock cannot leave the map half-written.
+        self.by_scheme.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, BTreeMap<&'static str, Credential>> {
+        self.by_scheme.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+fn apply_one(credential: &Credential, applied: &mut AppliedCredentials) -> Result<(), String> {
+    match credential {
+        Credential::ApiKey { location, name, key } => match location {
+            ApiKeyLocation::Header => {
+                let header = HeaderName::from_bytes(name.as_bytes())
+                    .map_err(|_| format!("`{name}` is not a valid header name"))?;
+                applied.headers.push((header, sensitive_value(key.expose())?));
+                applied.secret_names.push(name);
+            }
+            ApiKeyLocation::Query => {
+                applied.query.push((name, key.expose().to_owned()));
+                applied.secret_names.push(name);
+            }
+            ApiKeyLocation::Cookie => {
+                applied.cookies.push(format!("{name}={}", key.expose()));
+            }
+        },
+        Credential::Basic { username, password } => {
+            let raw = format!("{username}:{}", password.expose());
+            let encoded = base64_encode(raw.as_bytes());
+            applied.headers.push((AUTHORIZATION, sensitive_value(&format!("Basic {encoded}"))?));
+        }
+        Credential::Bearer { token } => {
+            applied
+                .headers
+                .push((AUTHORIZATION, sensitive_value(&format!("Bearer {}", token.expose()))?));
+        }
+        Credential::Authorization { scheme, value } => {
+            applied
+                .headers
+                .push((AUTHORIZATION, sensitive_value(&format!("{scheme} {}", value.expose()))?));
+        }
+    }
+    Ok(())
+}
+
+fn sensitive_value(value: &str) -> Result<HeaderValue, String> {
+    let mut header = HeaderValue::from_str(value)
+        .map_err(|_| "the value contains characters not allowed in a header".to_owned())?;
+    header.set_sensitive(true);
+    Ok(header)
+}
+
+fn describe_requirements(requirements: &[&[&'static str]]) -> String {
+    requirements
+        .iter()
+        .map(|requirement| format!("{{{}}}", requirement.join(" and ")))
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+fn describe_given<'a>(schemes: impl Iterator<Item = &'a str>) -> String {
+    format!("{{{}}}", schemes.collect::<Vec<_>>().join(", "))
+}
+
+/// Standard base64 with padding, for HTTP Basic.
+fn base64_encode(input: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] =
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
+    for chunk in input.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for (i, shift) in [18u32, 12, 6, 0].iter().enumerate() {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> shift) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc_4648_vectors() {
+        for (input, expected) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64_encode(input.as_bytes()), expected);
+        }
+    }
+
+    #[test]
+    fn first_satisfied_requirement_wins_and_anonymous_is_a_fallback() {
+        let store = CredentialStore::default();
+        let reqs: &[&[&'static str]] = &[&["basic"], &["token"], &[]];
+        let applied = store.apply("op", reqs).map_err(|e| e.to_string());
+        assert!(applied.is_ok_and(|a| a.headers.is_empty()));
+
+        store.set("token", Credential::Bearer { token: Secret::new("t0k") });
+        let applied = store.apply("op", reqs).map_err(|e| e.to_string());
+        let headers = applied.map(|a| a.headers).unwrap_or_default();
+        assert_eq!(headers.len(), 1);
+        assert_eq!(headers[0].1.to_str().ok(), Some("Bearer t0k"));
+    }
+
+    #[test]
+    fn unsatisfied_requirements_name_what_would_be_accepted() {
+        let store = CredentialStore::default();
+        store.set("other", Credential::Bearer { token: Secret::new("secret-value") });
+        let reqs: &[&[&'static str]] = &[&["user", "password"], &["token"]];
+        let message = match store.apply("op", reqs) {
+            Err(error) => error.to_string(),
+            Ok(_) => String::new(),
+        };
+        assert_eq!(
+            message,
+            "no security requirement satisfied for `op`: accepts {user and password} or {token}; given {other}"
+        );
+        assert!(!message.contains("secret-value"));
+    }
+}

@@ -1,0 +1,122 @@
+//! The one error type of generated clients.
+
+use std::time::Duration;
+
+use crate::response::RawResponse;
+
+/// Which timeout fired.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeoutKind {
+    /// The client-wide request timeout ([`crate::ClientBuilder::request_timeout`]).
+    Client,
+    /// The timeout given for this one call ([`crate::CallOptions::timeout`]).
+    Call,
+}
+
+impl std::fmt::Display for TimeoutKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Client => "the client's request timeout",
+            Self::Call => "this call's timeout",
+        })
+    }
+}
+
+/// Everything that can go wrong on a call. Credentials never appear in its `Display` or `Debug`.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The base URL does not parse.
+    #[error("invalid base URL `{url}`: {message}")]
+    InvalidBaseUrl {
+        /// The URL as given.
+        url: String,
+        /// Why it does not parse.
+        message: String,
+    },
+    /// The HTTP client could not be built.
+    #[error("could not build the HTTP client: {0}")]
+    Build(#[source] reqwest::Error),
+    /// A parameter, body or credential could not be put into the request.
+    #[error("could not encode the request for `{operation}`: {message}")]
+    Encode {
+        /// The operation.
+        operation: &'static str,
+        /// What could not be encoded.
+        message: String,
+    },
+    /// No security requirement of the operation has all its credentials set.
+    #[error("no security requirement satisfied for `{operation}`: accepts {accepted}; given {given}")]
+    Unauthenticated {
+        /// The operation.
+        operation: &'static str,
+        /// The requirements the operation accepts, e.g. `{user and password} or {token}`.
+        accepted: String,
+        /// The schemes that have credentials.
+        given: String,
+    },
+    /// The request did not get a response: connection refused, reset, TLS failure, ...
+    #[error("request for `{operation}` failed: {source}")]
+    Transport {
+        /// The operation.
+        operation: &'static str,
+        /// The underlying error, stripped of its URL (which may carry an API key).
+        #[source]
+        source: reqwest::Error,
+    },
+    /// A timeout fired before the response arrived.
+    #[error("request for `{operation}` timed out after {after:?} ({kind})")]
+    Timeout {
+        /// The operation.
+        operation: &'static str,
+        /// Which timeout.
+        kind: TimeoutKind,
+        /// Its length.
+        after: Duration,
+    },
+    /// The server answered with a status the operation does not document.
+    #[error("`{operation}` got unexpected status {}", response.status)]
+    UnexpectedStatus {
+        /// The operation.
+        operation: &'static str,
+        /// Status, headers and raw body.
+        response: Box<RawResponse>,
+    },
+    /// The response body does not match the documented schema.
+    #[error("could not decode the response of `{operation}` (status {}): {source}", response.status)]
+    Decode {
+        /// The operation.
+        operation: &'static str,
+        /// Status, headers and raw body.
+        response: Box<RawResponse>,
+        /// Where and why decoding failed.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The blocking client was called on a thread that runs an async runtime.
+    #[error(
+        "the blocking client cannot be called from inside an async runtime (it would block the \
+         runtime's thread); use the async client there, or call it from `spawn_blocking`"
+    )]
+    BlockingInAsyncContext,
+    /// The blocking client's background thread is gone.
+    #[error("the blocking client's background thread has stopped")]
+    WorkerStopped,
+}
+
+impl Error {
+    /// The HTTP status, where the server answered.
+    pub fn status(&self) -> Option<reqwest::StatusCode> {
+        self.response().map(|response| response.status)
+    }
+
+    /// Status, headers and raw body, where the server answered.
+    pub fn response(&self) -> Option<&RawResponse> {
+        match self {
+            Self::UnexpectedStatus { response, .. } | Self::Decode { response, .. } => {
+                Some(response)
+            }
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! The description of one HTTP request that generated operations fill in.
+
+use std::time::Duration;
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use reqwest::Method;
+use reqwest::header::{HeaderName, HeaderValue};
+use serde::Serialize;
+use serde_json::Value;
+
+/// Characters left as they are in a path segment: RFC 3986 unreserved. Everything else,
+/// `/`, `?`, `#`, `%` and `{` included, is percent-encoded, so a value can never change the
+/// path's shape. The values `.` and `..` are refused: URL parsers fold them away even encoded.
+const PATH_SEGMENT: &AsciiSet =
+    &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'~').remove(b'.');
+
+/// Per-call settings that every request builder accepts.
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct CallOptions {
+    /// Overrides the client's request timeout for this call.
+    pub timeout: Option<Duration>,
+    /// Extra headers, sent after (and so overriding) everything else, e.g. `If-Match`.
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    problem: Option<String>,
+}
+
+#[derive(Debug)]
+pub(crate) enum Body {
+    Json(Vec<u8>),
+    Raw { bytes: Vec<u8>, content_type: &'static str },
+}
+
+/// One request, as an operation describes it: method, path, parameters, body and the
+/// security requirements it accepts. Encoding problems are kept and reported when it is sent.
+#[derive(Debug)]
+pub struct Request {
+    pub(crate) operation: &'static str,
+    pub(crate) method: Method,
+    pub(crate) path: String,
+    pub(crate) query: Vec<(&'static str, String)>,
+    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
+    pub(crate) body: Option<Body>,
+    pub(crate) security: &'static [&'static [&'static str]],
+    pub(crate) options: CallOptions,
+    pub(crate) problem: Option<String>,
+}
+
+impl Request {
+    /// A request for `operation` to the path template `path`, e.g. `/orgs/{orgId}`.
+    pub fn new(operation: &'static str, method: Method, path: &'static str) -> Self {
+        Self {
+            operation,
+            method,
+            path: path.to_owned(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+            security: &[],
+            options: CallOptions::default(),
+            problem: None,
+        }
+    }
+
+    /// Replaces `{name}` in the path with the percent-encoded value (style `simple`).
+    pub fn path_param<V: Serialize + ?Sized>(&mut self, name: &str, value: &V) -> &mut Self {
+        match scalar_values(value) {
+            Ok(values) if values.iter().any(|v| v == "." || v == "..") => self.note_problem(
+                format!("path parameter `{name}`: the value `.` or `..` would change the path"),
+            ),
+            Ok(values) => {
+                let joined = values
+                    .iter()
+                    .map(|v| utf8_percent_encode(v, PATH_SEGMENT).to_string())
+                    .collect::<Vec<_>>()
+                    .join(",");
+                self.path = self.path.replace(&format!("{{{name}}}"), &joined);
+            }
+            Err(message) => self.note_problem(format!("path parameter `{name}`: {message}")),
+        }
+        self
+    }
+
+    /// Adds a query parameter (style `form`, exploded: arrays repeat the name).
+    pub fn query_param<V: Serialize + ?Sized>(&mut self, name: &'static str, value: &V) -> &mut Self {
+        match scalar_values(value) {
+            Ok(values) => self.query.extend(values.into_iter().map(|v| (name, v))),
+            Err(message) => self.note_problem(format!("query parameter `{name}`: {message}")),
+        }
+        self
+    }
+
+    /// Adds a header parameter (style `simple`: arrays are comma-separated).
+    pub fn header_param<V: Serialize + ?Sized>(&mut self, name: &'static str, value: &V) -> &mut Self {
+        let encoded = scalar_values(value).and_then(|values| {
+            let header = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| "not a valid header name".to_owned())?;
+            let value = HeaderValue::from_str(&values.join(","))
+                .map_err(|_| "the value contains characters not allowed in a header".to_owned())?;
+            Ok((header, value))
+        });
+        match encoded {
+            Ok(pair) => self.headers.push(pair),
+            Err(message) => self.note_problem(format!("header `{name}`: {message}")),
+        }
+        self
+    }
+
+    /// Sets a JSON body.
+    pub fn json_body<V: Serialize + ?Sized>(&mut self, value: &V) -> &mut Self {
+        match serde_json::to_vec(value) {
+            Ok(bytes) => self.body = Some(Body::Json(bytes)),
+            Err(error) => self.note_problem(format!("JSON body: {error}")),
+        }
+        self
+    }
+
+    /// Sets a body of raw bytes with its content type.
+    pub fn raw_body(&mut self, bytes: Vec<u8>, content_type: &'static str) -> &mut Self {
+        self.body = Some(Body::Raw { bytes, content_type });
+        self
+    }
+
+    /// The security requirements the operation accepts: an OR of ANDs of scheme names.
+    pub fn security(&mut self, requirements: &'static [&'static [&'static str]]) -> &mut Self {
+        self.security = requirements;
+        self
+    }
+
+    /// The caller's per-call options.
+    pub fn options(&mut self, mut options: CallOptions) -> &mut Self {
+        if let Some(problem) = options.problem.take() {
+            self.note_problem(problem);
+        }
+        self.options = options;
+        self
+    }
+
+    fn note_problem(&mut self, message: String) {
+        self.problem.get_or_insert(message);
+    }
+}
+
+impl CallOptions {
+    /// Sets the timeout for this call.
+    pub fn set_timeout(&mut self, timeout: Duration) {
+        self.timeout = Some(timeout);
+    }
+
+    /// Adds a header; a name or value that is not valid in HTTP is reported when the call is sent.
+    pub fn add_header(&mut self, name: &str, value: &str) {
+        let header = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| format!("`{name}` is not a valid header name"))
+            .and_then(|header| {
+                HeaderValue::from_str(value)
+                    .map(|value| (header, value))
+                    .map_err(|_| format!("the value of header `{name}` contains characters not allowed in a header"))
+            });
+        match header {
+            Ok(pair) => self.headers.push(pair),
+            Err(problem) => {
+                self.problem.get_or_insert(problem);
+            }
+        }
+    }
+}
+
+/// The text forms of a parameter value: one for a scalar, one per item for an array.
+fn scalar_values<V: Serialize + ?Sized>(value: &V) -> Result<Vec<String>, String> {
+    let value = serde_json::to_value(value).map_err(|e| e.to_string())?;
+    match value {
+        Value::Array(items) => items.into_iter().map(scalar_text).collect(),
+        other => scalar_text(other).map(|text| vec![text]),
+    }
+}
+
+fn scalar_text(value: Value) -> Result<String, String> {
+    match value {
+        Value::String(text) => Ok(text),
+        Value::Number(number) => Ok(number.to_string()),
+        Value::Bool(flag) => Ok(flag.to_string()),
+        Value::Null => Ok(String::new()),
+        Value::Array(_) | Value::Object(_) => {
+            Err("nested arrays and objects are not supported in this parameter style".to_owned())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_values_cannot_change_the_path() {
+        let mut request = Request::new("op", Method::GET, "/files/{name}/meta");
+        request.path_param("name", "../admin/a b?x#y");
+        assert_eq!(request.path, "/files/..%2Fadmin%2Fa%20b%3Fx%23y/meta");
+        assert!(request.problem.is_none());
+
+        let mut request = Request::new("op", Method::GET, "/files/{name}/meta");
+        request.path_param("name", "..");
+        assert!(request.problem.is_some());
+    }
+
+    #[test]
+    fn query_arrays_repeat_the_name() {
+        let mut request = Request::new("op", Method::GET, "/");
+        request.query_param("tag", &["a", "b"]).query_param("n", &3);
+        assert_eq!(request.query, vec![("tag", "a".into()), ("tag", "b".into()), ("n", "3".into())]);
+    }
+
+    #[test]
+    fn objects_in_simple_parameters_are_reported_not_sent() {
+        let mut request = Request::new("op", Method::GET, "/");
+        request.query_param("filter", &serde_json::json!({"a": 1}));
+        assert!(request.problem.as_deref().is_some_and(|p| p.contains("filter")));
+    }
+}
