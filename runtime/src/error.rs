@@ -93,10 +93,12 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
-    /// The blocking client was called on a thread that runs an async runtime.
+    /// The blocking client was called on a thread that belongs to an async runtime (a worker,
+    /// a `block_on`, or a `spawn_blocking` thread, which Tokio does not tell apart).
     #[error(
-        "the blocking client cannot be called from inside an async runtime (it would block the \
-         runtime's thread); use the async client there, or call it from `spawn_blocking`"
+        "the blocking client cannot be called from a thread of an async runtime (it would block \
+         that runtime); use the async client there, or call the blocking client from a thread of \
+         your own (`std::thread::spawn`)"
     )]
     BlockingInAsyncContext,
     /// The blocking client's background thread is gone.

@@ -148,7 +148,13 @@ pub(crate) struct TypeBuilder<'a> {
     pub(crate) diagnostics: Diagnostics,
     /// References being converted, to stop runaway alias chains.
     resolving: BTreeSet<String>,
+    /// How deeply inline definitions nest right now.
+    depth: usize,
 }
+
+/// Inline definitions nested deeper than this become JSON values: only a schema that keeps
+/// copying itself through `allOf` gets there.
+const MAX_INLINE_DEPTH: usize = 24;
 
 /// The component schema map of `openapiv3`.
 pub(crate) mod indexmap_like {
@@ -162,6 +168,7 @@ impl<'a> TypeBuilder<'a> {
             components,
             diagnostics: Diagnostics::default(),
             resolving: BTreeSet::new(),
+            depth: 0,
         };
         // Components first, so that they get their own names and recursion can find them.
         for name in components.keys() {
@@ -203,7 +210,16 @@ impl<'a> TypeBuilder<'a> {
     fn define(&mut self, hint: &str, schema: &Schema) -> TypeId {
         let name = self.space.names.claim(&type_name(hint));
         let id = self.push(name.clone(), TypeKind::Alias(Shape::Json), Docs::default());
+        if self.depth >= MAX_INLINE_DEPTH {
+            self.diagnostics.push(Diagnostic::warning(
+                format!("inline schemas nest too deeply at `{name}`; using a JSON value there"),
+                None,
+            ));
+            return id;
+        }
+        self.depth += 1;
         let (kind, docs, deprecated) = self.kind_of(schema, &name);
+        self.depth -= 1;
         let def = &mut self.space.types[id.0];
         def.kind = kind;
         def.docs = docs;
@@ -266,10 +282,15 @@ impl<'a> TypeBuilder<'a> {
                 Shape::Map(Box::new(self.additional(object.additional_properties.as_ref(), hint)))
             }
             SchemaKind::Type(Type::Object(_)) => Shape::Named(self.define(hint, schema)),
-            SchemaKind::AllOf { all_of } if all_of.len() == 1 => match all_of.first() {
-                Some(only) => self.shape(only, hint),
-                None => Shape::Json,
-            },
+            SchemaKind::AllOf { all_of } if substantive(all_of).len() == 1 => {
+                match substantive(all_of).first() {
+                    Some(only) => {
+                        let only = (*only).clone();
+                        self.shape(&only, hint)
+                    }
+                    None => Shape::Json,
+                }
+            }
             SchemaKind::AllOf { .. } => Shape::Named(self.define(hint, schema)),
             SchemaKind::OneOf { one_of: members } | SchemaKind::AnyOf { any_of: members } => {
                 let non_null: Vec<&ReferenceOr<Schema>> =
@@ -473,6 +494,18 @@ impl<'a> TypeBuilder<'a> {
         }
         (self.space, self.diagnostics)
     }
+}
+
+/// The members of an `allOf` that say something about the value's shape; members with only
+/// docs or `nullable` decorate the others.
+fn substantive(members: &[ReferenceOr<Schema>]) -> Vec<&ReferenceOr<Schema>> {
+    members
+        .iter()
+        .filter(|member| match member {
+            ReferenceOr::Reference { .. } => true,
+            ReferenceOr::Item(schema) => !matches!(&schema.schema_kind, SchemaKind::Any(any) if *any == openapiv3::AnySchema::default()),
+        })
+        .collect()
 }
 
 fn escape(name: &str) -> String {
