@@ -86,3 +86,99 @@ pub fn build(normalized: &Normalized) -> (Ir, Diagnostics) {
     };
     (ir, diagnostics)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::MemoryLoader;
+
+    pub(crate) fn ir_of(spec: &str) -> Ir {
+        let loader = MemoryLoader::new().with("api.yaml", spec);
+        let (bundle, _) = crate::resolve::resolve(&loader, "api.yaml").unwrap_or_else(|d| panic!("{}", d.render()));
+        let (normalized, _) = crate::normalize::normalize(&bundle).unwrap_or_else(|d| panic!("{}", d.render()));
+        build(&normalized).0
+    }
+
+    fn named<'a>(ir: &'a Ir, name: &str) -> &'a TypeDef {
+        ir.types.types.iter().find(|t| t.name == name).unwrap_or_else(|| panic!("no type {name}"))
+    }
+
+    const SPEC: &str = r#"
+openapi: 3.1.0
+info: {title: T, version: "1"}
+paths:
+  /nodes/{nodeId}:
+    parameters:
+      - {name: nodeId, in: path, required: true, schema: {type: string}}
+    get:
+      operationId: getNode
+      tags: [nodes]
+      parameters:
+        - {name: depth, in: query, schema: {type: integer, format: int32}}
+        - {name: X-Trace, in: header, schema: {type: string}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Node'}
+components:
+  schemas:
+    Node:
+      type: object
+      required: [id, parent]
+      properties:
+        id: {type: string}
+        parent: {type: [string, "null"]}
+        note: {type: [string, "null"]}
+        next: {$ref: '#/components/schemas/Node'}
+        children: {type: array, items: {$ref: '#/components/schemas/Node'}}
+        kind: {type: string, enum: [leaf, branch, ">=", ""]}
+        self: {type: string}
+"#;
+
+    #[test]
+    fn fields_keep_required_nullable_and_optional_apart() {
+        let ir = ir_of(SPEC);
+        let TypeKind::Struct { fields } = &named(&ir, "Node").kind else { panic!("Node is a struct") };
+        let field = |name: &str| fields.iter().find(|f| f.wire_name == name).unwrap_or_else(|| panic!("{name}"));
+        assert_eq!((field("id").required, field("id").nullable), (true, false));
+        assert_eq!((field("parent").required, field("parent").nullable), (true, true));
+        assert_eq!((field("note").required, field("note").nullable), (false, true));
+        assert_eq!(field("self").rust_name, "self_");
+    }
+
+    #[test]
+    fn recursion_is_boxed_only_where_direct() {
+        let ir = ir_of(SPEC);
+        let TypeKind::Struct { fields } = &named(&ir, "Node").kind else { panic!("Node is a struct") };
+        let next = fields.iter().find(|f| f.wire_name == "next").map(|f| &f.shape);
+        let children = fields.iter().find(|f| f.wire_name == "children").map(|f| &f.shape);
+        assert!(matches!(next, Some(Shape::Boxed(_))), "{next:?}");
+        assert!(matches!(children, Some(Shape::Vec(inner)) if matches!(**inner, Shape::Named(_))), "{children:?}");
+    }
+
+    #[test]
+    fn inline_enums_are_named_after_where_they_sit() {
+        let ir = ir_of(SPEC);
+        let TypeKind::Enum { variants } = &named(&ir, "NodeKind").kind else { panic!("NodeKind is an enum") };
+        let names: Vec<&str> = variants.iter().map(|v| v.rust_name.as_str()).collect();
+        assert_eq!(names, ["Leaf", "Branch", "GtEq", "Empty"]);
+    }
+
+    #[test]
+    fn operations_merge_path_parameters_and_strip_the_tag() {
+        let ir = ir_of(SPEC);
+        let op = &ir.operations[0];
+        assert_eq!(op.method_name, "get");
+        assert_eq!(op.builder_name, "NodesGet");
+        let params: Vec<(&str, ParamLocation, bool)> =
+            op.params.iter().map(|p| (p.wire_name.as_str(), p.location, p.required)).collect();
+        assert_eq!(
+            params,
+            [("nodeId", ParamLocation::Path, true), ("depth", ParamLocation::Query, false), ("X-Trace", ParamLocation::Header, false)]
+        );
+        assert_eq!(op.params[1].shape, Shape::I32);
+        assert!(matches!(op.success, Success::Json(Shape::Named(_))));
+    }
+}
