@@ -25,6 +25,10 @@ pub enum Command {
     Generate {
         /// The spec (YAML or JSON).
         spec: PathBuf,
+        /// The directory `$ref`s may read under (default: the current directory, or the
+        /// spec's directory when it lies outside).
+        #[arg(long)]
+        root: Option<PathBuf>,
         /// Write here instead of standard output.
         #[arg(short, long)]
         output: Option<PathBuf>,
@@ -33,6 +37,9 @@ pub enum Command {
     Check {
         /// The spec (YAML or JSON).
         spec: PathBuf,
+        /// The directory `$ref`s may read under.
+        #[arg(long)]
+        root: Option<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -41,6 +48,9 @@ pub enum Command {
     Inspect {
         /// The spec (YAML or JSON).
         spec: PathBuf,
+        /// The directory `$ref`s may read under.
+        #[arg(long)]
+        root: Option<PathBuf>,
     },
 }
 
@@ -67,8 +77,8 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
 fn execute(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<i32, Error> {
     let io = |source| Error::Write { path: PathBuf::from("<stdout>"), source };
     match cli.command {
-        Command::Generate { spec, output } => {
-            let generated = Generator::new(&spec).generate_code()?;
+        Command::Generate { spec, root, output } => {
+            let generated = generator(&spec, root).generate_code()?;
             render_warnings(&generated.warnings, stderr).map_err(io)?;
             match output {
                 Some(path) => {
@@ -78,8 +88,8 @@ fn execute(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<i
             }
             Ok(0)
         }
-        Command::Check { spec, format } => {
-            let (diagnostics, ok) = match Generator::new(&spec).check() {
+        Command::Check { spec, root, format } => {
+            let (diagnostics, ok) = match generator(&spec, root).check() {
                 Ok((_, warnings, _)) => (warnings, true),
                 Err(Error::Spec(diagnostics)) => (diagnostics, false),
                 Err(other) => return Err(other),
@@ -107,13 +117,21 @@ fn execute(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<i
             }
             Ok(if ok { 0 } else { 1 })
         }
-        Command::Inspect { spec } => {
-            let (ir, warnings, _) = Generator::new(&spec).check()?;
+        Command::Inspect { spec, root } => {
+            let (ir, warnings, _) = generator(&spec, root).check()?;
             render_warnings(&warnings, stderr).map_err(io)?;
             stdout.write_all(inspect(&ir).as_bytes()).map_err(io)?;
             Ok(0)
         }
     }
+}
+
+fn generator(spec: &std::path::Path, root: Option<PathBuf>) -> Generator {
+    let mut generator = Generator::new(spec);
+    if let Some(root) = root {
+        generator.root(root);
+    }
+    generator
 }
 
 fn render_warnings(diagnostics: &Diagnostics, stderr: &mut dyn Write) -> std::io::Result<()> {

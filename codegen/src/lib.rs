@@ -83,6 +83,7 @@ pub struct Generator {
     spec: String,
     module_name: Option<String>,
     output_file: Option<PathBuf>,
+    root: Option<PathBuf>,
     loader: Option<Arc<dyn Loader + Send + Sync>>,
 }
 
@@ -92,6 +93,7 @@ impl std::fmt::Debug for Generator {
             .field("spec", &self.spec)
             .field("module_name", &self.module_name)
             .field("output_file", &self.output_file)
+            .field("root", &self.root)
             .field("custom_loader", &self.loader.is_some())
             .finish()
     }
@@ -104,8 +106,16 @@ impl Generator {
             spec: spec.as_ref().to_string_lossy().into_owned(),
             module_name: None,
             output_file: None,
+            root: None,
             loader: None,
         }
+    }
+
+    /// The directory that `$ref`s may read files under. By default the current directory when
+    /// the spec lies inside it, and the spec's own directory otherwise.
+    pub fn root(&mut self, dir: impl Into<PathBuf>) -> &mut Self {
+        self.root = Some(dir.into());
+        self
     }
 
     /// The output file's name in `OUT_DIR` (`<name>.rs`); by default the spec's file stem in
@@ -137,8 +147,20 @@ impl Generator {
     }
 
     fn default_loader(&self) -> FsLoader {
-        let parent = Path::new(&self.spec).parent().filter(|p| !p.as_os_str().is_empty());
-        FsLoader::new(parent.map(Path::to_owned).unwrap_or_else(|| PathBuf::from(".")))
+        if let Some(root) = &self.root {
+            return FsLoader::new(root);
+        }
+        let spec_dir = Path::new(&self.spec)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(Path::to_owned)
+            .unwrap_or_else(|| PathBuf::from("."));
+        let cwd = std::env::current_dir().ok().and_then(|d| d.canonicalize().ok());
+        let inside_cwd = match (cwd, spec_dir.canonicalize()) {
+            (Some(cwd), Ok(dir)) => dir.starts_with(cwd),
+            _ => false,
+        };
+        FsLoader::new(if inside_cwd { PathBuf::from(".") } else { spec_dir })
     }
 
     /// Loads, resolves, normalizes and builds the IR. Errors of each phase are collected.

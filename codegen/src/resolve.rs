@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, HashMap};
 use serde_json::{Map, Value};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Location, escape_pointer_segment, unescape_pointer_segment};
-use crate::load::{Document, Loader, join_location, load_document};
+use crate::load::{Document, Loader, is_url, join_location, load_document};
 
 /// Sections whose entries are hoisted under the same name.
 const COMPONENT_SECTIONS: &[&str] = &[
@@ -108,7 +108,8 @@ struct Resolver<'a> {
 
 /// Loads the root document and everything it references.
 pub fn resolve(loader: &dyn Loader, root_location: &str) -> Result<(Bundle, Diagnostics), Diagnostics> {
-    let root = load_document(loader, root_location, None).map_err(Diagnostics)?;
+    let mut root = load_document(loader, root_location, None).map_err(Diagnostics)?;
+    let root_warnings = std::mem::take(&mut root.warnings);
     let mut value = root.parsed.value.clone();
     let mut resolver = Resolver {
         loader,
@@ -118,7 +119,7 @@ pub fn resolve(loader: &dyn Loader, root_location: &str) -> Result<(Bundle, Diag
         taken: HashMap::new(),
         pending: Vec::new(),
         origins: Vec::new(),
-        diagnostics: Diagnostics::default(),
+        diagnostics: Diagnostics(root_warnings),
         failed_locations: BTreeSet::new(),
     };
     for section in COMPONENT_SECTIONS {
@@ -163,7 +164,23 @@ impl Resolver<'_> {
                     }
                 }
                 for (key, child) in map.iter_mut() {
-                    if key == "$ref" {
+                    if key == "$ref" || is_literal_data(key, child) {
+                        continue;
+                    }
+                    if key == "examples" {
+                        // A map of Example objects: references among them are real, their
+                        // `value`s are literal data.
+                        if let Value::Object(examples) = child {
+                            for (name, example) in examples.iter_mut() {
+                                if example.get("$ref").is_some() {
+                                    let length = pointer.len();
+                                    pointer.push_str("/examples/");
+                                    pointer.push_str(&escape_pointer_segment(name));
+                                    self.walk(example, doc, pointer, depth);
+                                    pointer.truncate(length);
+                                }
+                            }
+                        }
                         continue;
                     }
                     let length = pointer.len();
@@ -196,21 +213,35 @@ impl Resolver<'_> {
         let referrer = self.locate(doc, &format!("{at}/$ref"));
         let target_doc = if file.is_empty() {
             doc
+        } else if file.starts_with('/') && fragment.is_empty() && self.points_into(doc, file) {
+            // `$ref: /definitions/Pet` (no `#`): a JSON pointer written as a path.
+            self.diagnostics.push(
+                Diagnostic::warning(format!("`$ref: {reference}` has no `#`; reading it as `#{file}`"), referrer.clone())
+                    .with_help(format!("write `$ref: '#{file}'`")),
+            );
+            return self.reference(&format!("#{file}"), doc, at, depth);
         } else {
             let location = join_location(&self.documents.get(doc)?.location, file);
-            self.document(&location, referrer.clone())?
+            match self.document(&location, referrer.clone()) {
+                Loaded::Document(index) => index,
+                Loaded::Unreachable => return Some(Replacement::Inline(unresolved(reference))),
+                Loaded::Failed => return None,
+            }
         };
         let target = self.documents.get(target_doc)?.parsed.value.pointer(&fragment).cloned();
         let Some(mut target) = target else {
             let file_name = self.documents.get(target_doc).map(|d| d.location.clone()).unwrap_or_default();
             self.diagnostics.push(
-                Diagnostic::error(
-                    format!("`$ref: {reference}` points at nothing: `{file_name}` has no `#{fragment}`"),
+                Diagnostic::warning(
+                    format!(
+                        "`$ref: {reference}` points at nothing: `{file_name}` has no `#{fragment}`; \
+                         a schema there becomes a JSON value, anything else is left out"
+                    ),
                     referrer,
                 )
                 .with_help("check the spelling of the reference and the target's path"),
             );
-            return None;
+            return Some(Replacement::Inline(unresolved(reference)));
         };
         if target_doc == 0 {
             // Local to the root: already in the bundle.
@@ -247,28 +278,46 @@ impl Resolver<'_> {
         }
     }
 
-    fn document(&mut self, location: &str, referrer: Option<Location>) -> Option<usize> {
+    /// Loads a referenced document once. A URL that cannot be fetched is a warning (its content
+    /// is unknown, not wrong); a local file that is missing or broken is an error.
+    fn document(&mut self, location: &str, referrer: Option<Location>) -> Loaded {
         if let Some(index) = self.by_location.get(location) {
-            return Some(*index);
+            return Loaded::Document(*index);
         }
         if self.failed_locations.contains(location) {
-            return None;
+            return if is_url(location) { Loaded::Unreachable } else { Loaded::Failed };
         }
-        match load_document(self.loader, location, referrer) {
-            Ok(document) => {
+        match load_document(self.loader, location, referrer.clone()) {
+            Ok(mut document) => {
                 let index = self.documents.len();
+                self.diagnostics.0.append(&mut document.warnings);
                 self.documents.push(document);
                 self.by_location.insert(location.to_owned(), index);
-                Some(index)
+                Loaded::Document(index)
             }
             Err(diagnostics) => {
                 self.failed_locations.insert(location.to_owned());
+                if is_url(location) {
+                    let reason = diagnostics.first().map(|d| d.message.clone()).unwrap_or_default();
+                    self.diagnostics.push(
+                        Diagnostic::warning(
+                            format!("{reason}; what references into it point at becomes a JSON value or is left out"),
+                            referrer,
+                        )
+                        .with_help("map the URL to a local copy with a `RedirectLoader`"),
+                    );
+                    return Loaded::Unreachable;
+                }
                 for diagnostic in diagnostics {
                     self.diagnostics.push(diagnostic);
                 }
-                None
+                Loaded::Failed
             }
         }
+    }
+
+    fn points_into(&self, doc: usize, pointer: &str) -> bool {
+        self.documents.get(doc).is_some_and(|d| d.parsed.value.pointer(pointer).is_some())
     }
 
     fn locate(&self, doc: usize, pointer: &str) -> Option<Location> {
@@ -286,6 +335,19 @@ impl Resolver<'_> {
         taken.insert(name.clone());
         name
     }
+}
+
+/// Values that are data, not spec: a `$ref` inside them is just a string.
+fn is_literal_data(key: &str, value: &Value) -> bool {
+    key.starts_with("x-")
+        || matches!(key, "example" | "default" | "enum" | "const")
+        || (key == "examples" && value.is_array())
+}
+
+enum Loaded {
+    Document(usize),
+    Unreachable,
+    Failed,
 }
 
 enum Replacement {
@@ -313,6 +375,15 @@ fn hoist_section(fragment: &str, referrer: &str) -> Option<(String, String)> {
             .unwrap_or_else(|| "Schema".to_owned());
         ("/components/schemas".to_owned(), name)
     })
+}
+
+/// What stands in for a reference whose target does not exist.
+pub const EXT_UNRESOLVED: &str = "x-specwright-unresolved";
+
+fn unresolved(reference: &str) -> Value {
+    let mut marker = Map::new();
+    marker.insert(EXT_UNRESOLVED.to_owned(), Value::String(reference.to_owned()));
+    Value::Object(marker)
 }
 
 fn insert_at(root: &mut Value, pointer: &str, value: Value) {
@@ -391,11 +462,15 @@ mod tests {
             "components:\n  schemas:\n    A:\n      $ref: '#/components/schemas/Missing'\n    B:\n      $ref: 'nope.yaml#/x'\n",
         );
         let diagnostics = resolve(&loader, "root.yaml").err().unwrap_or_default();
+        // A missing file is an error; a missing target inside a file degrades with a warning.
         let errors: Vec<String> = diagnostics.errors().map(ToString::to_string).collect();
-        assert_eq!(errors.len(), 2, "{errors:?}");
-        assert!(errors[0].starts_with("root.yaml:4:7"), "{}", errors[0]);
-        assert!(errors[0].contains("#/components/schemas/Missing"));
-        assert!(errors[1].contains("nope.yaml"), "{}", errors[1]);
+        let warnings: Vec<String> = diagnostics.warnings().map(ToString::to_string).collect();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].starts_with("root.yaml:6:7"), "{}", errors[0]);
+        assert!(errors[0].contains("`nope.yaml` not found"), "{}", errors[0]);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].starts_with("root.yaml:4:7"), "{}", warnings[0]);
+        assert!(warnings[0].contains("#/components/schemas/Missing"));
     }
 
     #[test]

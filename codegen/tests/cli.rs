@@ -62,15 +62,28 @@ fn check_on_a_yaml_syntax_error_points_at_line_and_column_with_a_snippet() {
 }
 
 #[test]
-fn check_reports_a_missing_ref_target_at_the_referring_line() {
+fn check_warns_about_a_missing_ref_target_at_the_referring_line() {
     let path = temp_spec(
         "missing-ref.yaml",
         b"openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    A:\n      $ref: '#/components/schemas/Nope'\n",
     );
     let (code, _, stderr) = run_cli(&["check", path.to_str().unwrap_or_default()]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("warning: `$ref: #/components/schemas/Nope` points at nothing"), "{stderr}");
     assert!(stderr.contains("missing-ref.yaml:7:7 at #/components/schemas/A/$ref"), "{stderr}");
-    assert!(stderr.contains("#/components/schemas/Nope"), "{stderr}");
+}
+
+#[test]
+fn check_fails_on_a_missing_referenced_file() {
+    let path = temp_spec(
+        "missing-file.yaml",
+        b"openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    A:\n      $ref: 'gone.yaml#/A'\n",
+    );
+    let (code, _, stderr) = run_cli(&["check", path.to_str().unwrap_or_default()]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("error: `"), "{stderr}");
+    assert!(stderr.contains("gone.yaml` not found"), "{stderr}");
+    assert!(stderr.contains("missing-file.yaml:7:7"), "{stderr}");
 }
 
 #[test]

@@ -14,7 +14,7 @@ pub enum LoadError {
         location: String,
     },
     /// The location lies outside the loader's root directory.
-    #[error("`{location}` is outside the allowed root `{root}`")]
+    #[error("`{location}` is outside the allowed root `{root}`; allow a wider root with `--root DIR` (or `Generator::root`)")]
     OutsideRoot {
         /// The location asked for.
         location: String,

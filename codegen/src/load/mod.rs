@@ -19,6 +19,8 @@ pub struct Document {
     pub text: Arc<str>,
     /// Data, positions and raw scalar text.
     pub parsed: Parsed,
+    /// YAML slips that were read charitably.
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Document {
@@ -96,9 +98,28 @@ pub fn load_document(
             ]);
         }
     };
-    match parse::parse(&text) {
-        Ok(parsed) => Ok(Document { location: location.to_owned(), text, parsed }),
-        Err(problems) => Err(problems
+    let mut patched: Option<String> = None;
+    let mut warnings = Vec::new();
+    loop {
+        let attempt = parse::parse(patched.as_deref().unwrap_or(&text));
+        let problems = match attempt {
+            Ok(parsed) => return Ok(Document { location: location.to_owned(), text, parsed, warnings }),
+            Err(problems) => problems,
+        };
+        if let ([problem], true) = (problems.as_slice(), warnings.len() < MAX_YAML_PATCHES) {
+            let current = patched.as_deref().unwrap_or(&text);
+            if let Some((fixed, what)) = patch_yaml(current, problem) {
+                let mut warning = Diagnostic::warning(
+                    format!("{}; read as if {what}", problem.message),
+                    Some(location_in(location, &text, problem.pos, &problem.pointer)),
+                );
+                warning = warning.with_help("other YAML parsers may read this differently; fix the file");
+                warnings.push(warning);
+                patched = Some(fixed);
+                continue;
+            }
+        }
+        return Err(problems
             .into_iter()
             .map(|problem| {
                 let mut diagnostic = Diagnostic::error(
@@ -113,6 +134,99 @@ pub fn load_document(
                 }
                 diagnostic
             })
-            .collect()),
+            .collect());
+    }
+}
+
+/// How many YAML slips one file may have before we stop reading it charitably.
+const MAX_YAML_PATCHES: usize = 64;
+
+/// Fixes a YAML slip that common parsers accept and whose meaning is clear: a comment glued
+/// to a value (`'x'# note`), and a quoted scalar whose continuation lines are not indented past
+/// their key. Returns the patched text and what was assumed.
+fn patch_yaml(text: &str, problem: &parse::ParseProblem) -> Option<(String, &'static str)> {
+    let mut lines: Vec<String> = text.split('\n').map(str::to_owned).collect();
+    let index = problem.pos.line.checked_sub(1)?;
+    if problem.message.contains("comments must be separated from other tokens by whitespace") {
+        let line = lines.get_mut(index)?;
+        let byte = line.char_indices().nth(problem.pos.column.checked_sub(1)?).map(|(b, _)| b)?;
+        if line[byte..].starts_with('#') {
+            line.insert(byte, ' ');
+            return Some((lines.join("\n"), "there were a space before `#`"));
+        }
+        return None;
+    }
+    if problem.message.contains("invalid indentation in quoted scalar") {
+        let first = lines.get(index)?;
+        let key_indent = first.len() - first.trim_start().len();
+        let start = first.char_indices().nth(problem.pos.column.checked_sub(1)?).map(|(b, _)| b)?;
+        let quote = first[start..].chars().find(|c| *c == '\'' || *c == '"')?;
+        let opening = first[start..].find(quote)? + start;
+        let mut state = QuoteScan { quote, escaped: false };
+        if state.closes(&first[opening + 1..]) {
+            return None;
+        }
+        for line in lines.iter_mut().skip(index + 1) {
+            let indent = line.len() - line.trim_start().len();
+            if indent <= key_indent && !line.trim().is_empty() {
+                line.insert_str(0, &" ".repeat(key_indent + 2 - indent));
+            }
+            if state.closes(line) {
+                return Some((lines.join("\n"), "the quoted text's continuation lines were indented"));
+            }
+        }
+    }
+    None
+}
+
+/// Finds where a quoted scalar ends, across lines.
+struct QuoteScan {
+    quote: char,
+    escaped: bool,
+}
+
+impl QuoteScan {
+    /// Whether `text` contains the closing quote.
+    fn closes(&mut self, text: &str) -> bool {
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            if self.quote == '"' {
+                if self.escaped {
+                    self.escaped = false;
+                } else if c == '\\' {
+                    self.escaped = true;
+                } else if c == '"' {
+                    return true;
+                }
+            } else if c == '\'' {
+                if chars.peek() == Some(&'\'') {
+                    chars.next();
+                } else {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glued_comments_and_underindented_quoted_text_are_read_with_a_warning() {
+        let yaml = "a:\n  b: 'x'# note\n  c: 'one\n  two'\n  d: 1\n";
+        let loader = MemoryLoader::new().with("x.yaml", yaml);
+        let document = load_document(&loader, "x.yaml", None).map_err(|d| d.len());
+        let document = match document {
+            Ok(document) => document,
+            Err(count) => panic!("{count} errors"),
+        };
+        assert_eq!(document.parsed.value, serde_json::json!({"a": {"b": "x", "c": "one two", "d": 1}}));
+        assert_eq!(document.warnings.len(), 2);
+        assert_eq!(document.warnings[0].location.as_ref().map(|l| (l.line, l.column)), Some((2, 9)));
+        // Snippets show the file as written.
+        assert_eq!(document.locate("/a/c").source_line.as_deref(), Some("  c: 'one"));
     }
 }

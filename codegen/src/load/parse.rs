@@ -202,8 +202,17 @@ pub fn parse(text: &str) -> Result<Parsed, Vec<ParseProblem>> {
             }
             Event::Alias(anchor) => {
                 let Some((value, nodes)) = builder.anchors.get(&anchor).cloned() else {
+                    let recursive = builder.stack.iter().any(|frame| match frame {
+                        Frame::Seq { anchor: open, .. } | Frame::Map { anchor: open, .. } => *open == anchor,
+                    });
                     builder.problems.push(ParseProblem {
-                        message: "alias to an unknown anchor".into(),
+                        message: if recursive {
+                            "recursive alias: the alias refers to a node that contains it, which \
+                             would expand forever"
+                                .into()
+                        } else {
+                            "alias to an unknown anchor".into()
+                        },
                         pos: Pos::of(&span),
                         pointer: builder.current_pointer(),
                         help: None,
@@ -505,6 +514,14 @@ mod tests {
         }
         let problems = parse(&text).err().unwrap_or_default();
         assert!(problems.iter().any(|p| p.message.contains("alias")), "{problems:?}");
+    }
+
+    #[test]
+    fn recursive_aliases_are_refused() {
+        let problems = parse("info: &a\n  title: x\n  again: *a\n").err().unwrap_or_default();
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].message.starts_with("recursive alias"), "{problems:?}");
+        assert_eq!(problems[0].pos, Pos { line: 3, column: 10 });
     }
 
     #[test]

@@ -19,9 +19,18 @@ pub const EXT_CONST: &str = "x-specwright-const";
 /// How many type mismatches we repair before giving up.
 const MAX_REPAIRS: usize = 1000;
 
+mod openapi3;
+mod swagger2;
+
+pub use openapi3::{
+    EXT_ITEM_SCHEMA, EXT_MUTUAL_TLS, EXT_OPERATIONS, EXT_QUERYSTRING, EXT_SELF, EXT_TAG_PARENT, EXT_WEBHOOKS,
+};
+
 /// The spec version a document was written in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum SpecVersion {
+    /// Swagger 2.0.
+    V2_0,
     /// OpenAPI 3.0.x.
     V3_0,
     /// OpenAPI 3.1.x.
@@ -42,11 +51,13 @@ pub struct Normalized {
 /// Normalizes a bundle. Warnings come back beside the document; errors instead of it.
 pub fn normalize(bundle: &Bundle) -> Result<(Normalized, Diagnostics), Diagnostics> {
     let mut diagnostics = Diagnostics::default();
-    let mut value = bundle.value.clone();
-    let Value::Object(root) = &mut value else {
+    let Value::Object(root) = &bundle.value else {
         diagnostics.push(
             Diagnostic::error(
-                format!("this is not an OpenAPI document: expected a mapping at the top level, found {}", kind_of(&value)),
+                format!(
+                    "this is not an OpenAPI document: expected a mapping at the top level, found {}",
+                    kind_of(&bundle.value)
+                ),
                 bundle.locate(""),
             )
             .with_help("an OpenAPI document starts with `openapi: 3.1.0` (or `swagger: \"2.0\"`) and `info:`"),
@@ -69,12 +80,16 @@ pub fn normalize(bundle: &Bundle) -> Result<(Normalized, Diagnostics), Diagnosti
                 }
             }
         }
-        (None, Some(_)) => {
-            diagnostics.push(
-                Diagnostic::error("Swagger 2.0 documents are not supported yet", bundle.locate("/swagger"))
-                    .with_help("convert the document to OpenAPI 3 first"),
-            );
-            return Err(diagnostics);
+        (None, Some(swagger)) => {
+            let text = scalar_text(swagger, bundle.raw_scalar("/swagger"));
+            if !text.starts_with('2') {
+                diagnostics.push(
+                    Diagnostic::error(format!("unsupported Swagger version `{text}`"), bundle.locate("/swagger"))
+                        .with_help("specwright reads Swagger 2.0 and OpenAPI 3.0, 3.1 and 3.2"),
+                );
+                return Err(diagnostics);
+            }
+            SpecVersion::V2_0
         }
         (None, None) => {
             diagnostics.push(
@@ -87,47 +102,179 @@ pub fn normalize(bundle: &Bundle) -> Result<(Normalized, Diagnostics), Diagnosti
             return Err(diagnostics);
         }
     };
-    root.insert("openapi".to_owned(), Value::String(scalar_text(&root["openapi"], bundle.raw_scalar("/openapi"))));
-    if !root.contains_key("info") {
-        diagnostics.push(Diagnostic::warning("the document has no `info`; using an empty one", bundle.locate("")));
+    // Pointers of the converted document, mapped back to the file the user wrote.
+    let original = |pointer: &str| -> String {
+        if version == SpecVersion::V2_0 { swagger2::original_pointer(pointer) } else { pointer.to_owned() }
+    };
+    let locate = |pointer: &str| bundle.locate(&original(pointer));
+    let raw_scalar = |pointer: &str| bundle.raw_scalar(&original(pointer));
+
+    let mut value = if version == SpecVersion::V2_0 {
+        swagger2::convert(root, &mut diagnostics, &|pointer| bundle.locate(pointer))
+    } else {
+        bundle.value.clone()
+    };
+    let Value::Object(root) = &mut value else { return Err(diagnostics) };
+    if version != SpecVersion::V2_0 {
+        root.insert("openapi".to_owned(), Value::String(scalar_text(&root["openapi"], bundle.raw_scalar("/openapi"))));
+    }
+    if !root.get("info").is_some_and(Value::is_object) {
+        diagnostics.push(Diagnostic::warning("the document has no `info`; using an empty one", locate("")));
         root.insert("info".to_owned(), json!({"title": "API", "version": ""}));
     }
     if !root.get("paths").is_some_and(Value::is_object) {
         root.insert("paths".to_owned(), json!({}));
     }
     walk_document(&mut value, &mut String::new());
+    if let Value::Object(root) = &mut value {
+        openapi3::Prepare { version, diagnostics: &mut diagnostics, locate: &locate }.document(root);
+    }
+    let mut model = Model { diagnostics: &mut diagnostics, locate: &locate, raw_scalar: &raw_scalar };
+    match model.document(value) {
+        Some(api) => Ok((Normalized { api, version }, diagnostics)),
+        None => Err(diagnostics),
+    }
+}
 
-    let mut repairs = 0;
-    loop {
-        match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&value) {
-            Ok(api) => return Ok((Normalized { api, version }, diagnostics)),
-            Err(error) => {
-                let pointer = path_to_pointer(error.path());
-                let message = error.inner().to_string();
-                if repairs < MAX_REPAIRS && message.contains("expected a string") {
-                    if let Some(node) = value.pointer_mut(&pointer) {
-                        if matches!(node, Value::Number(_) | Value::Bool(_)) {
-                            let raw = bundle.raw_scalar(&pointer);
-                            if raw.is_none() {
-                                diagnostics.push(Diagnostic::warning(
-                                    format!("expected a string, found {}; using its text", kind_of(node)),
-                                    bundle.locate(&pointer),
-                                ));
-                            }
-                            *node = Value::String(scalar_text(node, raw));
-                            repairs += 1;
-                            continue;
-                        }
+/// Deserializes into the model piece by piece, so that a failure names its exact place and
+/// costs only the path item or component it is in (left out, with a warning).
+struct Model<'a> {
+    diagnostics: &'a mut Diagnostics,
+    locate: &'a dyn Fn(&str) -> Option<crate::diagnostic::Location>,
+    raw_scalar: &'a dyn Fn(&str) -> Option<&'a str>,
+}
+
+impl Model<'_> {
+    fn document(&mut self, mut value: Value) -> Option<openapiv3::OpenAPI> {
+        let root = value.as_object_mut()?;
+        let paths = match root.insert("paths".to_owned(), json!({})) {
+            Some(Value::Object(paths)) => paths,
+            _ => Map::new(),
+        };
+        let components = match root.remove("components") {
+            Some(Value::Object(components)) => components,
+            _ => Map::new(),
+        };
+        let mut api: openapiv3::OpenAPI = match self.deserialize(&mut value, "") {
+            Ok(api) => api,
+            Err((message, pointer)) => {
+                self.diagnostics.push(Diagnostic::error(format!("invalid OpenAPI document: {message}"), (self.locate)(&pointer)));
+                return None;
+            }
+        };
+        for (path, mut item) in paths {
+            let pointer = format!("/paths/{}", escape_pointer_segment(&path));
+            if path.starts_with("x-") {
+                api.paths.extensions.insert(path, item);
+                continue;
+            }
+            if let Some(item) = self.entry(&mut item, &pointer, "the path") {
+                api.paths.paths.insert(path, item);
+            }
+        }
+        if !components.is_empty() {
+            let mut model = openapiv3::Components::default();
+            for (section, entries) in components {
+                let Value::Object(entries) = entries else { continue };
+                let prefix = format!("/components/{}", escape_pointer_segment(&section));
+                match section.as_str() {
+                    "schemas" => self.section(entries, &prefix, "the schema", &mut model.schemas),
+                    "responses" => self.section(entries, &prefix, "the response", &mut model.responses),
+                    "parameters" => self.section(entries, &prefix, "the parameter", &mut model.parameters),
+                    "examples" => self.section(entries, &prefix, "the example", &mut model.examples),
+                    "requestBodies" => self.section(entries, &prefix, "the request body", &mut model.request_bodies),
+                    "headers" => self.section(entries, &prefix, "the header", &mut model.headers),
+                    "securitySchemes" => self.section(entries, &prefix, "the security scheme", &mut model.security_schemes),
+                    "links" => self.section(entries, &prefix, "the link", &mut model.links),
+                    other if other.starts_with("x-") => {
+                        model.extensions.insert(other.to_owned(), Value::Object(entries));
                     }
+                    _ => {}
                 }
-                diagnostics.push(Diagnostic::error(
-                    format!("invalid OpenAPI document: {message}"),
-                    bundle.locate(&pointer),
-                ));
-                return Err(diagnostics);
+            }
+            api.components = Some(model);
+        }
+        Some(api)
+    }
+
+    fn section<T: serde::de::DeserializeOwned>(
+        &mut self,
+        entries: Map<String, Value>,
+        prefix: &str,
+        what: &str,
+        into: &mut indexmap::IndexMap<String, openapiv3::ReferenceOr<T>>,
+    ) {
+        for (name, mut entry) in entries {
+            let pointer = format!("{prefix}/{}", escape_pointer_segment(&name));
+            if let Some(entry) = self.entry(&mut entry, &pointer, what) {
+                into.insert(name, entry);
             }
         }
     }
+
+    fn entry<T: serde::de::DeserializeOwned>(&mut self, value: &mut Value, pointer: &str, what: &str) -> Option<T> {
+        match self.deserialize(value, pointer) {
+            Ok(entry) => Some(entry),
+            Err((message, at)) => {
+                self.diagnostics.push(
+                    Diagnostic::warning(format!("{what} is left out: {message}"), (self.locate)(&at))
+                        .with_help("fix the spec here to get this part of the API in the client"),
+                );
+                None
+            }
+        }
+    }
+
+    /// Deserializes `value` (which sits at `prefix`), repairing what has a clear meaning.
+    fn deserialize<T: serde::de::DeserializeOwned>(&mut self, value: &mut Value, prefix: &str) -> Result<T, (String, String)> {
+        let mut repairs = 0;
+        loop {
+            match serde_path_to_error::deserialize::<_, T>(&*value) {
+                Ok(model) => return Ok(model),
+                Err(error) => {
+                    let relative = path_to_pointer(error.path());
+                    let pointer = format!("{prefix}{relative}");
+                    let message = error.inner().to_string();
+                    if repairs < MAX_REPAIRS {
+                        if let Some(repair) = repair(value, &relative, &message, (self.raw_scalar)(&pointer)) {
+                            repairs += 1;
+                            if let Some(warning) = repair {
+                                self.diagnostics.push(Diagnostic::warning(warning, (self.locate)(&pointer)));
+                            }
+                            continue;
+                        }
+                    }
+                    return Err((message, pointer));
+                }
+            }
+        }
+    }
+}
+
+/// Fixes one deserialization failure where the document can be given a sensible meaning.
+/// Returns `None` when it cannot, `Some(None)` for a silent fix (a YAML-ism such as
+/// `version: 1.10`), and `Some(Some(warning))` otherwise.
+fn repair(value: &mut Value, pointer: &str, message: &str, raw: Option<&str>) -> Option<Option<String>> {
+    if message.contains("expected a string") {
+        let node = value.pointer_mut(pointer)?;
+        if !matches!(node, Value::Number(_) | Value::Bool(_)) {
+            return None;
+        }
+        let warning = raw.is_none().then(|| format!("expected a string, found {}; using its text", kind_of(node)));
+        *node = Value::String(scalar_text(node, raw));
+        return Some(warning);
+    }
+    if let Some(field) = message.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
+        let default = match field {
+            "description" | "title" | "version" => json!(""),
+            "responses" => json!({}),
+            _ => return None,
+        };
+        let Value::Object(node) = value.pointer_mut(pointer)? else { return None };
+        node.insert(field.to_owned(), default);
+        return Some(Some(format!("missing required field `{field}`; using an empty one")));
+    }
+    None
 }
 
 fn kind_of(value: &Value) -> &'static str {
@@ -180,7 +327,7 @@ fn walk_document(value: &mut Value, pointer: &mut String) {
         let length = pointer.len();
         pointer.push('/');
         pointer.push_str(key);
-        if key == "schema" {
+        if key == "schema" || key == "itemSchema" {
             normalize_schema(child);
         } else if is_schema_map {
             if let Value::Object(schemas) = child {
@@ -211,7 +358,9 @@ fn normalize_schema(schema: &mut Value) {
     }
     for key in ["items", "additionalProperties", "not", "contains", "propertyNames", "if", "then", "else", "unevaluatedProperties", "unevaluatedItems"] {
         if let Some(child) = map.get_mut(key) {
-            if child.is_object() {
+            // `additionalProperties: true/false` means the same in 3.0; elsewhere a boolean is
+            // a JSON Schema boolean schema.
+            if child.is_object() || (child.is_boolean() && key != "additionalProperties") {
                 normalize_schema(child);
             }
         }
