@@ -54,7 +54,7 @@ use std::sync::Arc;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Location, Severity};
 pub use error::Error;
-pub use load::{FsLoader, Loader, MemoryLoader};
+pub use load::{ChainLoader, FsLoader, Loader, MemoryLoader, RedirectLoader};
 
 /// The result of a generation that succeeded.
 #[derive(Debug)]

@@ -131,6 +131,88 @@ impl Loader for MemoryLoader {
     }
 }
 
+/// Serves URLs (or any location prefix) from other locations: `https://example.com/specs/`
+/// → `vendor/specs/`, so that specs that `$ref` each other by URL resolve offline.
+pub struct RedirectLoader<L> {
+    redirects: Vec<(String, String)>,
+    inner: L,
+}
+
+impl<L: Loader> RedirectLoader<L> {
+    /// Redirects on top of `inner`, which loads the redirected locations.
+    pub fn new(inner: L) -> Self {
+        Self { redirects: Vec::new(), inner }
+    }
+
+    /// Maps every location that starts with `from` to `to` + the rest. The longest matching
+    /// prefix wins.
+    pub fn redirect(mut self, from: impl Into<String>, to: impl Into<String>) -> Self {
+        self.redirects.push((from.into(), to.into()));
+        self.redirects.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        self
+    }
+
+    fn target(&self, location: &str) -> Option<String> {
+        self.redirects
+            .iter()
+            .find_map(|(from, to)| location.strip_prefix(from.as_str()).map(|rest| format!("{to}{rest}")))
+    }
+}
+
+impl<L: Loader> Loader for RedirectLoader<L> {
+    fn load(&self, location: &str) -> Result<Vec<u8>, LoadError> {
+        match self.target(location) {
+            Some(target) => self.inner.load(&target),
+            None => self.inner.load(location),
+        }
+    }
+
+    fn local_path(&self, location: &str) -> Option<PathBuf> {
+        self.inner.local_path(&self.target(location).unwrap_or_else(|| location.to_owned()))
+    }
+}
+
+/// Tries loaders in order; the first that finds the location serves it.
+#[derive(Default)]
+pub struct ChainLoader {
+    loaders: Vec<Box<dyn Loader + Send + Sync>>,
+}
+
+impl ChainLoader {
+    /// An empty chain.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a loader at the end of the chain.
+    pub fn with(mut self, loader: impl Loader + Send + Sync + 'static) -> Self {
+        self.loaders.push(Box::new(loader));
+        self
+    }
+}
+
+impl Loader for ChainLoader {
+    fn load(&self, location: &str) -> Result<Vec<u8>, LoadError> {
+        let mut last = LoadError::NotFound { location: location.to_owned() };
+        for loader in &self.loaders {
+            match loader.load(location) {
+                Ok(bytes) => return Ok(bytes),
+                // Another loader may have it; any other failure is the answer.
+                Err(error @ (LoadError::NotFound { .. } | LoadError::Unsupported { .. })) => last = error,
+                Err(error) => return Err(error),
+            }
+        }
+        Err(last)
+    }
+
+    fn local_path(&self, location: &str) -> Option<PathBuf> {
+        self.loaders
+            .iter()
+            .find(|loader| loader.load(location).is_ok())
+            .and_then(|loader| loader.local_path(location))
+    }
+}
+
 /// Whether a location is a URL (`scheme://...`).
 pub fn is_url(location: &str) -> bool {
     location
@@ -197,6 +279,36 @@ mod tests {
             "https://h.example/c.yaml"
         );
         assert_eq!(join_location("specs/api.yaml", "https://h.example/c.yaml"), "https://h.example/c.yaml");
+    }
+
+    #[test]
+    fn redirects_map_urls_to_local_locations_and_chains_fall_through() {
+        let memory = MemoryLoader::new().with("vendor/common.yaml", "a: 1").with("local.yaml", "b: 2");
+        let loader = RedirectLoader::new(memory)
+            .redirect("https://example.com/", "elsewhere/")
+            .redirect("https://example.com/specs/", "vendor/");
+        assert_eq!(loader.load("https://example.com/specs/common.yaml").ok(), Some(b"a: 1".to_vec()));
+        assert!(matches!(loader.load("https://example.com/other.yaml"), Err(LoadError::NotFound { .. })));
+
+        let chain = ChainLoader::new()
+            .with(FsLoader::new("."))
+            .with(MemoryLoader::new().with("https://h.example/x.yaml", "x: 1"));
+        assert_eq!(chain.load("https://h.example/x.yaml").ok(), Some(b"x: 1".to_vec()));
+    }
+
+    #[test]
+    fn fs_loader_refuses_paths_outside_its_root() {
+        let dir = std::env::temp_dir().join(format!("specwright-root-{}", std::process::id()));
+        let inner = dir.join("inner");
+        let _ = std::fs::create_dir_all(&inner);
+        let _ = std::fs::write(dir.join("secret.yaml"), "s: 1");
+        let _ = std::fs::write(inner.join("ok.yaml"), "o: 1");
+        let loader = FsLoader::new(&inner);
+        let inside = inner.join("ok.yaml").display().to_string();
+        let outside = inner.join("../secret.yaml").display().to_string();
+        assert!(loader.load(&inside).is_ok());
+        assert!(matches!(loader.load(&outside), Err(LoadError::OutsideRoot { .. })));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

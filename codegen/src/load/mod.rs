@@ -5,7 +5,7 @@ mod parse;
 
 use std::sync::Arc;
 
-pub use loader::{FsLoader, LoadError, Loader, MemoryLoader, is_url, join_location};
+pub use loader::{ChainLoader, FsLoader, LoadError, Loader, MemoryLoader, RedirectLoader, is_url, join_location};
 pub use parse::{Parsed, Pos};
 
 use crate::diagnostic::{Diagnostic, Location};
