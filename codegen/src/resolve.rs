@@ -210,24 +210,33 @@ impl Resolver<'_> {
             // Plain-name fragments (`#foo`, JSON Schema anchors) are left for later stages.
             return None;
         }
-        let referrer = self.locate(doc, &format!("{at}/$ref"));
+        // Locating is only needed for diagnostics, which are rare; compute it on demand.
+        let ref_pointer = format!("{at}/$ref");
         let target_doc = if file.is_empty() {
             doc
         } else if file.starts_with('/') && fragment.is_empty() && self.points_into(doc, file) {
             // `$ref: /definitions/Pet` (no `#`): a JSON pointer written as a path.
             self.diagnostics.push(
-                Diagnostic::warning(format!("`$ref: {reference}` has no `#`; reading it as `#{file}`"), referrer.clone())
+                Diagnostic::warning(format!("`$ref: {reference}` has no `#`; reading it as `#{file}`"), self.locate(doc, &ref_pointer))
                     .with_help(format!("write `$ref: '#{file}'`")),
             );
             return self.reference(&format!("#{file}"), doc, at, depth);
         } else {
             let location = join_location(&self.documents.get(doc)?.location, file);
-            match self.document(&location, referrer.clone()) {
+            match self.document(&location, doc, &ref_pointer) {
                 Loaded::Document(index) => index,
                 Loaded::Unreachable => return Some(Replacement::Inline(unresolved(reference))),
                 Loaded::Failed => return None,
             }
         };
+        let exists = self.documents.get(target_doc)?.parsed.value.pointer(&fragment).is_some();
+        if exists && target_doc == 0 {
+            // Local to the root: already in the bundle.
+            return (doc != 0).then(|| Replacement::Ref(format!("#{fragment}")));
+        }
+        if let Some(bundled) = self.hoisted.get(&(target_doc, fragment.clone())) {
+            return Some(Replacement::Ref(format!("#{bundled}")));
+        }
         let target = self.documents.get(target_doc)?.parsed.value.pointer(&fragment).cloned();
         let Some(mut target) = target else {
             let file_name = self.documents.get(target_doc).map(|d| d.location.clone()).unwrap_or_default();
@@ -237,19 +246,12 @@ impl Resolver<'_> {
                         "`$ref: {reference}` points at nothing: `{file_name}` has no `#{fragment}`; \
                          a schema there becomes a JSON value, anything else is left out"
                     ),
-                    referrer,
+                    self.locate(doc, &ref_pointer),
                 )
                 .with_help("check the spelling of the reference and the target's path"),
             );
             return Some(Replacement::Inline(unresolved(reference)));
         };
-        if target_doc == 0 {
-            // Local to the root: already in the bundle.
-            return (doc != 0).then(|| Replacement::Ref(format!("#{fragment}")));
-        }
-        if let Some(bundled) = self.hoisted.get(&(target_doc, fragment.clone())) {
-            return Some(Replacement::Ref(format!("#{bundled}")));
-        }
         let section = hoist_section(&fragment, at);
         match section {
             Some((section, name)) => {
@@ -266,7 +268,7 @@ impl Resolver<'_> {
                 if depth >= MAX_INLINE_DEPTH {
                     self.diagnostics.push(Diagnostic::error(
                         format!("`$ref: {reference}` is part of a reference cycle that cannot be bundled"),
-                        referrer,
+                        self.locate(doc, &ref_pointer),
                     ));
                     return None;
                 }
@@ -280,13 +282,14 @@ impl Resolver<'_> {
 
     /// Loads a referenced document once. A URL that cannot be fetched is a warning (its content
     /// is unknown, not wrong); a local file that is missing or broken is an error.
-    fn document(&mut self, location: &str, referrer: Option<Location>) -> Loaded {
+    fn document(&mut self, location: &str, referring_doc: usize, ref_pointer: &str) -> Loaded {
         if let Some(index) = self.by_location.get(location) {
             return Loaded::Document(*index);
         }
         if self.failed_locations.contains(location) {
             return if is_url(location) { Loaded::Unreachable } else { Loaded::Failed };
         }
+        let referrer = self.locate(referring_doc, ref_pointer);
         match load_document(self.loader, location, referrer.clone()) {
             Ok(mut document) => {
                 let index = self.documents.len();

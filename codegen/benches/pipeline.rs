@@ -1,0 +1,71 @@
+//! Times each pipeline stage on the largest specs of `../shared/corpus` and prints the numbers.
+//!
+//! `cargo bench -p specwright-codegen --bench pipeline [-- SPEC...]`
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use specwright_codegen::{FsLoader, emit, ir, normalize, resolve};
+
+const DEFAULT_SPECS: &[&str] = &[
+    "progenitor/sample_openapi/api.github.com.json",
+    "linode/openapi.yaml",
+    "asana/defs/asana_oas.yaml",
+    "openai/openapi.yaml",
+    "pagerduty/reference/REST/openapiv3.json",
+];
+
+fn best_of<T>(runs: usize, mut f: impl FnMut() -> Option<T>) -> Option<(Duration, T)> {
+    let mut best: Option<(Duration, T)> = None;
+    for _ in 0..runs {
+        let started = Instant::now();
+        let value = f()?;
+        let elapsed = started.elapsed();
+        if best.as_ref().is_none_or(|(b, _)| elapsed < *b) {
+            best = Some((elapsed, value));
+        }
+    }
+    best
+}
+
+fn main() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus");
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let specs: Vec<PathBuf> = if args.is_empty() {
+        DEFAULT_SPECS.iter().map(|s| corpus.join(s)).collect()
+    } else {
+        args.iter().map(PathBuf::from).collect()
+    };
+    println!("{:<48} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}", "spec", "MB", "load+res", "normalize", "ir", "emit", "total");
+    for spec in specs {
+        if !spec.is_file() {
+            println!("{:<48} missing", spec.display());
+            continue;
+        }
+        let root = spec.parent().map(Path::to_owned).unwrap_or_default();
+        let loader = FsLoader::new(&root);
+        let location = spec.display().to_string();
+        let size = std::fs::metadata(&spec).map(|m| m.len()).unwrap_or(0) as f64 / 1e6;
+        let Some((t_resolve, (bundle, _))) = best_of(3, || resolve::resolve(&loader, &location).ok()) else {
+            println!("{:<48} does not load", spec.display());
+            continue;
+        };
+        let Some((t_normalize, (normalized, _))) = best_of(3, || normalize::normalize(&bundle).ok()) else {
+            println!("{:<48} does not normalize", spec.display());
+            continue;
+        };
+        let Some((t_ir, (model, _))) = best_of(3, || Some(ir::build(&normalized))) else { continue };
+        let Some((t_emit, code)) = best_of(3, || emit::emit(&model, "bench").ok()) else { continue };
+        let name: String = spec.strip_prefix(&corpus).unwrap_or(&spec).display().to_string().chars().take(48).collect();
+        let ms = |d: Duration| format!("{:.0}ms", d.as_secs_f64() * 1000.0);
+        println!(
+            "{name:<48} {size:>9.2} {:>9} {:>9} {:>9} {:>9} {:>9}   ({} lines)",
+            ms(t_resolve),
+            ms(t_normalize),
+            ms(t_ir),
+            ms(t_emit),
+            ms(t_resolve + t_normalize + t_ir + t_emit),
+            code.lines().count()
+        );
+    }
+}
