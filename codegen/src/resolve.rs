@@ -367,17 +367,23 @@ fn hoist_section(fragment: &str, referrer: &str) -> Option<(String, String)> {
             }
         }
     }
-    let parent_key = referrer.rsplit('/').find(|segment| segment.parse::<usize>().is_err()).unwrap_or_default();
-    let grandparent = referrer.rsplit('/').nth(1).unwrap_or_default();
-    let in_schema = SCHEMA_KEYS.contains(&parent_key) || matches!(grandparent, "properties" | "patternProperties" | "$defs" | "definitions");
-    in_schema.then(|| {
-        let name = fragment
-            .rsplit('/')
-            .find(|s| !s.is_empty() && s.parse::<usize>().is_err())
-            .map(unescape_pointer_segment)
-            .unwrap_or_else(|| "Schema".to_owned());
-        ("/components/schemas".to_owned(), name)
-    })
+    is_schema_position(referrer).then(|| ("/components/schemas".to_owned(), schema_name_for(fragment)))
+}
+
+/// Whether the node at `pointer` sits where a schema goes (by the keys that lead to it).
+pub(crate) fn is_schema_position(pointer: &str) -> bool {
+    let parent_key = pointer.rsplit('/').find(|segment| segment.parse::<usize>().is_err()).unwrap_or_default();
+    let grandparent = pointer.rsplit('/').nth(1).unwrap_or_default();
+    SCHEMA_KEYS.contains(&parent_key) || matches!(grandparent, "properties" | "patternProperties" | "$defs" | "definitions")
+}
+
+/// A readable component name for a schema found at `pointer`: its last name-like segment.
+pub(crate) fn schema_name_for(pointer: &str) -> String {
+    pointer
+        .rsplit('/')
+        .find(|s| !s.is_empty() && s.parse::<usize>().is_err() && !SCHEMA_KEYS.contains(s) && *s != "content")
+        .map(unescape_pointer_segment)
+        .unwrap_or_else(|| "Schema".to_owned())
 }
 
 /// What stands in for a reference whose target does not exist.

@@ -176,9 +176,12 @@ impl ClientCore {
 
         let mut url = Url::parse(&format!("{}{}", self.base_url, request.path))
             .map_err(|e| Error::Encode { operation, message: format!("URL: {e}") })?;
-        if !request.query.is_empty() || !applied.query.is_empty() {
+        if !request.query.is_empty() || !request.dynamic_query.is_empty() || !applied.query.is_empty() {
             let mut pairs = url.query_pairs_mut();
             for (name, value) in request.query.iter().chain(applied.query.iter()) {
+                pairs.append_pair(name, value);
+            }
+            for (name, value) in &request.dynamic_query {
                 pairs.append_pair(name, value);
             }
         }

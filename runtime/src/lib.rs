@@ -66,7 +66,7 @@ pub use transport::{AsyncTransport, ResponseFuture, Transport};
 /// Not a public API: its contents follow the generator's version.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::response::{decode_bytes, decode_empty, decode_json, double_option};
+    pub use crate::response::{decode_bytes, decode_empty, decode_json, decode_json_items, double_option};
     pub use bytes;
     pub use reqwest;
     pub use reqwest::Method;

@@ -39,6 +39,7 @@ pub struct Request {
     pub(crate) method: Method,
     pub(crate) path: String,
     pub(crate) query: Vec<(&'static str, String)>,
+    pub(crate) dynamic_query: Vec<(String, String)>,
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
     pub(crate) body: Option<Body>,
     pub(crate) security: &'static [&'static [&'static str]],
@@ -54,6 +55,7 @@ impl Request {
             method,
             path: path.to_owned(),
             query: Vec::new(),
+            dynamic_query: Vec::new(),
             headers: Vec::new(),
             body: None,
             security: &[],
@@ -86,6 +88,36 @@ impl Request {
         match scalar_values(value) {
             Ok(values) => self.query.extend(values.into_iter().map(|v| (name, v))),
             Err(message) => self.note_problem(format!("query parameter `{name}`: {message}")),
+        }
+        self
+    }
+
+    /// Sets the whole query string from one value (3.2 `in: querystring`): an object's fields
+    /// become pairs (arrays repeat the name), a string is taken as an encoded query string.
+    pub fn query_string_param<V: Serialize + ?Sized>(&mut self, name: &'static str, value: &V) -> &mut Self {
+        match serde_json::to_value(value) {
+            Ok(Value::Object(fields)) => {
+                for (key, field) in fields {
+                    let values = match field {
+                        Value::Array(items) => items.into_iter().map(scalar_text).collect::<Result<Vec<_>, _>>(),
+                        other => scalar_text(other).map(|text| vec![text]),
+                    };
+                    match values {
+                        Ok(values) => self.dynamic_query.extend(values.into_iter().map(|v| (key.clone(), v))),
+                        Err(message) => self.note_problem(format!("query string `{name}`: {message}")),
+                    }
+                }
+            }
+            Ok(Value::String(encoded)) => {
+                let parsed = reqwest::Url::parse(&format!("http://query.invalid/?{encoded}"));
+                match parsed {
+                    Ok(url) => self.dynamic_query.extend(url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned()))),
+                    Err(error) => self.note_problem(format!("query string `{name}`: {error}")),
+                }
+            }
+            Ok(Value::Null) => {}
+            Ok(_) => self.note_problem(format!("query string `{name}`: expected an object or a string")),
+            Err(error) => self.note_problem(format!("query string `{name}`: {error}")),
         }
         self
     }
@@ -134,6 +166,18 @@ impl Request {
         }
         self.options = options;
         self
+    }
+
+    /// A request with a method the `Method` constants do not name (e.g. `QUERY`).
+    pub fn with_method_name(operation: &'static str, method: &'static str, path: &'static str) -> Self {
+        match Method::from_bytes(method.as_bytes()) {
+            Ok(method) => Self::new(operation, method, path),
+            Err(_) => {
+                let mut request = Self::new(operation, Method::GET, path);
+                request.note_problem(format!("`{method}` is not a valid HTTP method"));
+                request
+            }
+        }
     }
 
     fn note_problem(&mut self, message: String) {

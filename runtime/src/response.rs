@@ -61,6 +61,45 @@ pub fn decode_empty(operation: &'static str, response: &RawResponse) -> Result<(
     }
 }
 
+/// Decodes a 2xx body that is a sequence of JSON items: JSON Lines / NDJSON, JSON text
+/// sequences (RFC 7464), or server-sent events (`data:` lines).
+pub fn decode_json_items<T: DeserializeOwned>(
+    operation: &'static str,
+    response: &RawResponse,
+) -> Result<Vec<T>, Error> {
+    if !response.status.is_success() {
+        return Err(Error::UnexpectedStatus { operation, response: Box::new(response.clone()) });
+    }
+    let event_stream = response
+        .headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/event-stream"));
+    let text = String::from_utf8_lossy(&response.body);
+    let mut items = Vec::new();
+    for line in text.split(['\n', '\x1e']) {
+        let line = line.trim();
+        let item = if event_stream {
+            match line.strip_prefix("data:") {
+                Some(data) => data.trim(),
+                None => continue,
+            }
+        } else {
+            line
+        };
+        if item.is_empty() {
+            continue;
+        }
+        let value = serde_json::from_str(item).map_err(|source| Error::Decode {
+            operation,
+            response: Box::new(response.clone()),
+            source,
+        })?;
+        items.push(value);
+    }
+    Ok(items)
+}
+
 /// Returns a 2xx body as raw bytes.
 pub fn decode_bytes(operation: &'static str, response: &RawResponse) -> Result<Bytes, Error> {
     if response.status.is_success() {
@@ -103,6 +142,22 @@ mod tests {
     struct Patch {
         #[serde(default, skip_serializing_if = "Option::is_none", with = "super::double_option")]
         name: Option<Option<String>>,
+    }
+
+    #[test]
+    fn json_items_come_from_lines_sequences_and_events() {
+        let raw = |body: &str, content_type: &str| super::RawResponse {
+            status: reqwest::StatusCode::OK,
+            headers: [(reqwest::header::CONTENT_TYPE, reqwest::header::HeaderValue::from_str(content_type).unwrap_or(reqwest::header::HeaderValue::from_static("x/y")))].into_iter().collect(),
+            body: bytes::Bytes::from(body.to_owned()),
+        };
+        let lines = super::decode_json_items::<u32>("op", &raw("1\n2\n\n3\n", "application/jsonl"));
+        assert_eq!(lines.ok(), Some(vec![1, 2, 3]));
+        let seq = super::decode_json_items::<u32>("op", &raw("\x1e4\n\x1e5\n", "application/json-seq"));
+        assert_eq!(seq.ok(), Some(vec![4, 5]));
+        let events = super::decode_json_items::<u32>("op", &raw("event: x\ndata: 6\n\ndata: 7\n\n", "text/event-stream"));
+        assert_eq!(events.ok(), Some(vec![6, 7]));
+        assert!(super::decode_json_items::<u32>("op", &raw("8\nnope\n", "application/jsonl")).is_err());
     }
 
     #[test]

@@ -124,7 +124,12 @@ pub(crate) fn client_items(ir: &Ir) -> TokenStream {
     });
     let groups = ir.groups.iter().enumerate().map(|(index, group)| {
         let strukt = format_ident!("{}", group.struct_name);
-        let docs = doc_attrs([Some(format!("Operations tagged `{}`.", group.tag).as_str()), group.description.as_deref()]);
+        let parent = group.parent.as_ref().map(|p| format!("Part of `{p}`."));
+        let docs = doc_attrs([
+            Some(format!("Operations tagged `{}`.", group.tag).as_str()),
+            parent.as_deref(),
+            group.description.as_deref(),
+        ]);
         let methods = ir.operations.iter().filter(|op| op.group == Some(index)).map(|op| operation_method(ir, op));
         quote! {
             #docs
@@ -143,6 +148,7 @@ pub(crate) fn client_items(ir: &Ir) -> TokenStream {
         }
     });
     let builders = ir.operations.iter().map(|op| builder(ir, op));
+    let webhooks = webhooks_module(ir);
     quote! {
         #default_url
 
@@ -199,6 +205,38 @@ pub(crate) fn client_items(ir: &Ir) -> TokenStream {
         /// Request builders, one per operation; finish with `send()`.
         pub mod builders {
             #(#builders)*
+        }
+
+        #webhooks
+    }
+}
+
+/// `webhooks`: the payload type of each webhook the server may send, for the user's own server.
+fn webhooks_module(ir: &Ir) -> TokenStream {
+    let mut namer = crate::ident::Namer::default();
+    let aliases: Vec<TokenStream> = ir
+        .webhooks
+        .iter()
+        .filter_map(|hook| {
+            let payload = hook.payload.as_ref()?;
+            let name = format_ident!("{}", namer.claim(&format!("{}Payload", crate::ident::type_name(&hook.name))));
+            let ty = shape_tokens(&ir.types, payload, Scope::Nested);
+            let doc = format!(" The payload of webhook `{}` (`{}`).", hook.name, hook.method);
+            let summary = doc_attrs([hook.summary.as_deref()]);
+            Some(quote! {
+                #[doc = #doc]
+                #summary
+                pub type #name = #ty;
+            })
+        })
+        .collect();
+    if aliases.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        /// Payloads of the webhooks this API sends.
+        pub mod webhooks {
+            #(#aliases)*
         }
     }
 }
@@ -277,6 +315,7 @@ fn builder(ir: &Ir, op: &Operation) -> TokenStream {
             ParamLocation::Path => quote!(path_param),
             ParamLocation::Query => quote!(query_param),
             ParamLocation::Header => quote!(header_param),
+            ParamLocation::QueryString => quote!(query_string_param),
         };
         if param.required {
             fields.push(quote!(#field: #ty,));
@@ -343,12 +382,22 @@ fn builder(ir: &Ir, op: &Operation) -> TokenStream {
             let ty = shape_tokens(&ir.types, shape, Scope::Nested);
             (ty.clone(), quote!(#p::decode_json::<#ty>))
         }
+        Success::JsonItems(shape) => {
+            let ty = shape_tokens(&ir.types, shape, Scope::Nested);
+            (quote!(::std::vec::Vec<#ty>), quote!(#p::decode_json_items::<#ty>))
+        }
         Success::Bytes => (quote!(#p::bytes::Bytes), quote!(#p::decode_bytes)),
         Success::Empty => (quote!(()), quote!(#p::decode_empty)),
     };
     let operation_id = op.operation_id.as_str();
-    let method = format_ident!("{}", op.http_method);
     let path = op.path.as_str();
+    let new_request = match op.http_method.as_str() {
+        "GET" | "PUT" | "POST" | "DELETE" | "OPTIONS" | "HEAD" | "PATCH" | "TRACE" => {
+            let method = format_ident!("{}", op.http_method);
+            quote!(#rt::Request::new(#operation_id, #p::Method::#method, #path))
+        }
+        other => quote!(#rt::Request::with_method_name(#operation_id, #other, #path)),
+    };
     let requirements = op.security.iter().map(|requirement| {
         let names = requirement.iter().map(String::as_str);
         quote!(&[#(#names),*])
@@ -388,7 +437,7 @@ fn builder(ir: &Ir, op: &Operation) -> TokenStream {
             }
 
             fn into_parts(self) -> (T, #rt::Request) {
-                let mut request = #rt::Request::new(#operation_id, #p::Method::#method, #path);
+                let mut request = #new_request;
                 #(#encode)*
                 request.security(&[#(#requirements),*]);
                 request.options(self.options);

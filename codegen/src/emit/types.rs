@@ -54,6 +54,10 @@ pub(crate) fn shape_tokens(space: &TypeSpace, shape: &Shape, scope: Scope) -> To
             let inner = shape_tokens(space, inner, scope);
             quote!(::std::boxed::Box<#inner>)
         }
+        Shape::Tuple(items) => {
+            let items = items.iter().map(|item| shape_tokens(space, item, scope));
+            quote!((#(#items,)*))
+        }
     }
 }
 
@@ -156,7 +160,15 @@ fn field_tokens(space: &TypeSpace, field: &Field) -> TokenStream {
     let name = ident(&field.rust_name);
     let shape = shape_tokens(space, &field.shape, Scope::Types);
     let deprecated = field.deprecated.then_some("**Deprecated.**");
-    let docs = doc_attrs([field.docs.title.as_deref(), field.docs.description.as_deref(), deprecated]);
+    let constraints = (!field.docs.constraints.is_empty()).then(|| format!("Constraints: {}.", field.docs.constraints.join(", ")));
+    let example = field.docs.example.as_ref().map(|e| format!("Example: `{e}`"));
+    let docs = doc_attrs([
+        field.docs.title.as_deref(),
+        field.docs.description.as_deref(),
+        constraints.as_deref(),
+        example.as_deref(),
+        deprecated,
+    ]);
     let wire = field.wire_name.as_str();
     let rename = (field.rust_name != field.wire_name).then(|| quote!(#[serde(rename = #wire)]));
     let is_none = "::std::option::Option::is_none";

@@ -4,7 +4,7 @@ mod operations;
 mod security;
 mod types;
 
-pub use operations::{Body, BodyEncoding, Group, Operation, Param, ParamLocation, Success};
+pub use operations::{Body, BodyEncoding, Group, Operation, Param, ParamLocation, ParamStyle, Success};
 pub use security::{ApiKeyIn, SchemeKind, SecurityScheme};
 pub use types::{Docs, Field, Shape, TypeDef, TypeId, TypeKind, TypeSpace, UnionMember, Variant};
 
@@ -16,6 +16,20 @@ pub(crate) const CLIENT_METHODS: &[&str] = &[
     "new", "builder", "from_builder", "with_base_url", "base_url", "core", "clear_credentials",
     "clone", "fmt", "eq",
 ];
+
+/// A webhook: a request the API's server sends to the client's server. The client does not call
+/// it, but its payload types are generated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Webhook {
+    /// The webhook's name.
+    pub name: String,
+    /// Upper-case HTTP method.
+    pub method: String,
+    /// The payload's type, if it has a body.
+    pub payload: Option<Shape>,
+    /// `summary`.
+    pub summary: Option<String>,
+}
 
 /// Everything the emitters need.
 #[derive(Debug)]
@@ -36,6 +50,10 @@ pub struct Ir {
     pub operations: Vec<Operation>,
     /// Security schemes, in spec order.
     pub security_schemes: Vec<SecurityScheme>,
+    /// Webhooks (3.1), whose payload types are generated.
+    pub webhooks: Vec<Webhook>,
+    /// The document's own URI (3.2 `$self`).
+    pub self_uri: Option<String>,
 }
 
 /// Builds the IR. Problems that still allow a useful client are warnings.
@@ -63,6 +81,7 @@ pub fn build(normalized: &Normalized) -> (Ir, Diagnostics) {
         diagnostics: &mut diagnostics,
     }
     .build();
+    let webhooks = webhooks(api, &mut type_builder);
     let (types, type_diagnostics) = type_builder.finish();
     diagnostics.0.extend(type_diagnostics.0);
     let default_server = api.servers.first().map(|server| {
@@ -83,8 +102,31 @@ pub fn build(normalized: &Normalized) -> (Ir, Diagnostics) {
         groups,
         operations,
         security_schemes,
+        webhooks,
+        self_uri: api.extensions.get(crate::normalize::EXT_SELF).and_then(|v| v.as_str()).map(str::to_owned),
     };
     (ir, diagnostics)
+}
+
+fn webhooks(api: &openapiv3::OpenAPI, types: &mut types::TypeBuilder<'_>) -> Vec<Webhook> {
+    let Some(serde_json::Value::Object(hooks)) = api.extensions.get(crate::normalize::EXT_WEBHOOKS) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (name, item) in hooks {
+        let Ok(item) = serde_json::from_value::<openapiv3::PathItem>(item.clone()) else { continue };
+        let operations = [("POST", &item.post), ("PUT", &item.put), ("GET", &item.get), ("PATCH", &item.patch), ("DELETE", &item.delete)];
+        for (method, operation) in operations {
+            let Some(operation) = operation else { continue };
+            let hint = format!("{}Webhook", crate::ident::type_name(name));
+            let payload = operation.request_body.as_ref().and_then(|body| match body {
+                openapiv3::ReferenceOr::Item(body) => body.content.values().next().and_then(|m| m.schema.as_ref()).map(|schema| types.shape(schema, &hint)),
+                openapiv3::ReferenceOr::Reference { .. } => None,
+            });
+            out.push(Webhook { name: name.clone(), method: method.to_owned(), payload, summary: operation.summary.clone() });
+        }
+    }
+    out
 }
 
 #[cfg(test)]

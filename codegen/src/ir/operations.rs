@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use openapiv3::{
     MediaType, OpenAPI, Operation as SpecOperation, Parameter, ParameterSchemaOrContent, PathItem,
-    ReferenceOr, RequestBody, Response, StatusCode,
+    ReferenceOr, RequestBody, Response, Schema, StatusCode,
 };
 
 use super::security::{SecurityScheme, requirements};
@@ -21,6 +21,27 @@ pub enum ParamLocation {
     Query,
     /// A header.
     Header,
+    /// The whole query string, from one value (3.2 `in: querystring`).
+    QueryString,
+}
+
+/// How a parameter's value is serialized (OpenAPI `style`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamStyle {
+    /// `form` (query default).
+    Form,
+    /// `spaceDelimited`.
+    SpaceDelimited,
+    /// `pipeDelimited`.
+    PipeDelimited,
+    /// `deepObject`.
+    DeepObject,
+    /// `simple` (path and header default).
+    Simple,
+    /// `label`.
+    Label,
+    /// `matrix`.
+    Matrix,
 }
 
 /// One parameter of an operation.
@@ -36,6 +57,10 @@ pub struct Param {
     pub required: bool,
     /// Its type.
     pub shape: Shape,
+    /// How it is serialized.
+    pub style: ParamStyle,
+    /// `explode`.
+    pub explode: bool,
     /// `description`.
     pub description: Option<String>,
     /// `deprecated`.
@@ -67,6 +92,9 @@ pub struct Body {
 pub enum Success {
     /// A JSON body of this shape.
     Json(Shape),
+    /// A sequence of JSON items (3.2 `itemSchema`: JSON Lines, JSON text sequences or
+    /// server-sent events), each of this shape.
+    JsonItems(Shape),
     /// Raw bytes.
     Bytes,
     /// Nothing.
@@ -84,6 +112,8 @@ pub struct Group {
     pub struct_name: String,
     /// The tag's description.
     pub description: Option<String>,
+    /// The parent tag (3.2 `parent`), for docs.
+    pub parent: Option<String>,
 }
 
 /// One operation.
@@ -150,25 +180,28 @@ impl OperationBuilder<'_, '_> {
                     continue;
                 }
             };
-            for (method, operation) in methods(item) {
+            for (method, operation) in methods(item, self.diagnostics) {
                 let group = operation.tags.first().map(|tag| {
                     *group_index.entry(tag.clone()).or_insert_with(|| {
-                        let description = self
-                            .api
-                            .tags
-                            .iter()
-                            .find(|t| &t.name == tag)
-                            .and_then(|t| t.description.clone());
+                        let spec_tag = self.api.tags.iter().find(|t| &t.name == tag);
+                        let description = spec_tag.and_then(|t| t.description.clone());
+                        let parent = spec_tag
+                            .and_then(|t| t.extensions.get(crate::normalize::EXT_TAG_PARENT))
+                            .and_then(|p| p.as_str())
+                            .map(str::to_owned);
                         groups.push(Group {
                             tag: tag.clone(),
                             method: group_namer.claim(&snake_name(tag)),
                             struct_name: group_structs.claim(&format!("{}Api", type_name(tag))),
                             description,
+                            parent,
                         });
                         groups.len() - 1
                     })
                 });
                 let tag = group.and_then(|g| groups.get(g)).map(|g| g.tag.clone());
+                let method = method.as_str();
+                let operation = &operation;
                 let operation_id = operation
                     .operation_id
                     .clone()
@@ -216,6 +249,11 @@ impl OperationBuilder<'_, '_> {
         for parameter in &merged {
             let (location, data) = match parameter {
                 Parameter::Path { parameter_data, .. } => (ParamLocation::Path, parameter_data),
+                Parameter::Query { parameter_data, .. }
+                    if parameter_data.extensions.contains_key(crate::normalize::EXT_QUERYSTRING) =>
+                {
+                    (ParamLocation::QueryString, parameter_data)
+                }
                 Parameter::Query { parameter_data, .. } => (ParamLocation::Query, parameter_data),
                 Parameter::Header { parameter_data, .. } => (ParamLocation::Header, parameter_data),
                 Parameter::Cookie { parameter_data, .. } => {
@@ -236,12 +274,16 @@ impl OperationBuilder<'_, '_> {
                     .map(|schema| self.types.shape(schema, &hint))
                     .unwrap_or(Shape::String),
             };
+            let style = parameter_style(parameter);
+            let explode = data.explode.unwrap_or(style == ParamStyle::Form);
             params.push(Param {
                 wire_name: data.name.clone(),
                 rust_name: names.claim(&snake_name(&data.name)),
                 location,
                 required: data.required || location == ParamLocation::Path,
                 shape,
+                style,
+                explode,
                 description: data.description.clone(),
                 deprecated: data.deprecated.unwrap_or(false),
             });
@@ -343,12 +385,38 @@ impl OperationBuilder<'_, '_> {
         if response.content.is_empty() {
             return Success::Empty;
         }
+        let items = response.content.values().find_map(|media| media.extensions.get(crate::normalize::EXT_ITEM_SCHEMA));
+        if let Some(item) = items {
+            return match serde_json::from_value::<ReferenceOr<Schema>>(item.clone()) {
+                Ok(item) => Success::JsonItems(self.types.shape(&item, &format!("{hint}Item"))),
+                Err(_) => Success::JsonItems(Shape::Json),
+            };
+        }
         match json_media(&response.content) {
             Some(media) => {
                 Success::Json(media.schema.as_ref().map(|s| self.types.shape(s, hint)).unwrap_or(Shape::Json))
             }
             None => Success::Bytes,
         }
+    }
+}
+
+fn parameter_style(parameter: &Parameter) -> ParamStyle {
+    use openapiv3::{PathStyle, QueryStyle};
+    match parameter {
+        Parameter::Query { style, .. } => match style {
+            QueryStyle::Form => ParamStyle::Form,
+            QueryStyle::SpaceDelimited => ParamStyle::SpaceDelimited,
+            QueryStyle::PipeDelimited => ParamStyle::PipeDelimited,
+            QueryStyle::DeepObject => ParamStyle::DeepObject,
+        },
+        Parameter::Path { style, .. } => match style {
+            PathStyle::Simple => ParamStyle::Simple,
+            PathStyle::Label => ParamStyle::Label,
+            PathStyle::Matrix => ParamStyle::Matrix,
+        },
+        Parameter::Header { .. } => ParamStyle::Simple,
+        Parameter::Cookie { .. } => ParamStyle::Form,
     }
 }
 
@@ -372,8 +440,10 @@ fn json_media(content: &indexmap::IndexMap<String, MediaType>) -> Option<&MediaT
     })
 }
 
-fn methods(item: &PathItem) -> Vec<(&'static str, &SpecOperation)> {
-    [
+/// The operations of a path item: the 3.0 model's methods, then the ones carried in
+/// [`crate::normalize::EXT_OPERATIONS`] (3.2 `query` and `additionalOperations`).
+fn methods(item: &PathItem, diagnostics: &mut Diagnostics) -> Vec<(String, SpecOperation)> {
+    let mut out: Vec<(String, SpecOperation)> = [
         ("get", &item.get),
         ("put", &item.put),
         ("post", &item.post),
@@ -384,8 +454,19 @@ fn methods(item: &PathItem) -> Vec<(&'static str, &SpecOperation)> {
         ("trace", &item.trace),
     ]
     .into_iter()
-    .filter_map(|(method, operation)| operation.as_ref().map(|op| (method, op)))
-    .collect()
+    .filter_map(|(method, operation)| operation.as_ref().map(|op| (method.to_owned(), op.clone())))
+    .collect();
+    if let Some(serde_json::Value::Object(extra)) = item.extensions.get(crate::normalize::EXT_OPERATIONS) {
+        for (method, operation) in extra {
+            let valid = !method.is_empty() && method.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+            match serde_json::from_value::<SpecOperation>(operation.clone()) {
+                Ok(operation) if valid => out.push((method.to_ascii_lowercase(), operation)),
+                Ok(_) => diagnostics.push(Diagnostic::warning(format!("`{method}` is not a valid HTTP method; the operation is left out"), None)),
+                Err(error) => diagnostics.push(Diagnostic::warning(format!("the `{method}` operation is left out: {error}"), None)),
+            }
+        }
+    }
+    out
 }
 
 /// `get /orgs/{orgId}/devices` → `get_orgs_by_org_id_devices`.

@@ -56,9 +56,19 @@ pub struct SecurityScheme {
 }
 
 pub(crate) fn schemes(api: &OpenAPI, diagnostics: &mut Diagnostics) -> Vec<SecurityScheme> {
-    let Some(components) = &api.components else { return Vec::new() };
     let mut namer = Namer::default();
     let mut out = Vec::new();
+    if let Some(serde_json::Value::Array(names)) = api.extensions.get(crate::normalize::EXT_MUTUAL_TLS) {
+        for name in names.iter().filter_map(serde_json::Value::as_str) {
+            out.push(SecurityScheme {
+                name: name.to_owned(),
+                rust_name: namer.claim(&snake_name(name)),
+                kind: SchemeKind::MutualTls,
+                description: None,
+            });
+        }
+    }
+    let Some(components) = &api.components else { return out };
     for (name, scheme) in &components.security_schemes {
         let ReferenceOr::Item(scheme) = scheme else {
             diagnostics.push(Diagnostic::warning(

@@ -9,7 +9,7 @@ use openapiv3::{
 
 use crate::diagnostic::{Diagnostic, Diagnostics, unescape_pointer_segment};
 use crate::ident::{Namer, snake_name, type_name};
-use crate::normalize::EXT_NULL;
+use crate::normalize::{EXT_NULL, EXT_PREFIX_ITEMS, EXT_TYPES};
 
 /// Index of a named type in the [`TypeSpace`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -42,6 +42,8 @@ pub enum Shape {
     Nullable(Box<Shape>),
     /// `Box<T>`, to break recursion.
     Boxed(Box<Shape>),
+    /// A tuple (`prefixItems`): `(A, B, ...)`.
+    Tuple(Vec<Shape>),
 }
 
 /// Documentation carried from the spec.
@@ -51,11 +53,62 @@ pub struct Docs {
     pub title: Option<String>,
     /// `description`.
     pub description: Option<String>,
+    /// `example` (or the first of 3.1 `examples`), as JSON text.
+    pub example: Option<String>,
+    /// Validation keywords, for the reader: `minimum: 3 (exclusive)`, `pattern: ^a`.
+    pub constraints: Vec<String>,
 }
 
 impl Docs {
     fn of(schema: &Schema) -> Self {
-        Self { title: schema.schema_data.title.clone(), description: schema.schema_data.description.clone() }
+        Self {
+            title: schema.schema_data.title.clone(),
+            description: schema.schema_data.description.clone(),
+            example: schema.schema_data.example.as_ref().map(|e| e.to_string()),
+            constraints: constraints(&schema.schema_kind),
+        }
+    }
+}
+
+/// Validation keywords of a schema as short phrases.
+fn constraints(kind: &SchemaKind) -> Vec<String> {
+    let bound = |name: &str, value: Option<String>, exclusive: bool| {
+        value.map(|v| if exclusive { format!("{name}: {v} (exclusive)") } else { format!("{name}: {v}") })
+    };
+    match kind {
+        SchemaKind::Type(Type::Integer(t)) => [
+            bound("minimum", t.minimum.map(|v| v.to_string()), t.exclusive_minimum),
+            bound("maximum", t.maximum.map(|v| v.to_string()), t.exclusive_maximum),
+            t.multiple_of.map(|v| format!("multipleOf: {v}")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+        SchemaKind::Type(Type::Number(t)) => [
+            bound("minimum", t.minimum.map(|v| v.to_string()), t.exclusive_minimum),
+            bound("maximum", t.maximum.map(|v| v.to_string()), t.exclusive_maximum),
+            t.multiple_of.map(|v| format!("multipleOf: {v}")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+        SchemaKind::Type(Type::String(t)) => [
+            t.min_length.map(|v| format!("minLength: {v}")),
+            t.max_length.map(|v| format!("maxLength: {v}")),
+            t.pattern.as_ref().map(|v| format!("pattern: `{v}`")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+        SchemaKind::Type(Type::Array(t)) => [
+            t.min_items.map(|v| format!("minItems: {v}")),
+            t.max_items.map(|v| format!("maxItems: {v}")),
+            t.unique_items.then(|| "uniqueItems".to_owned()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -257,6 +310,22 @@ impl<'a> TypeBuilder<'a> {
     /// The shape of an inline schema: primitives stay primitives; objects, enums and unions
     /// become named types.
     fn inline(&mut self, schema: &Schema, hint: &str) -> Shape {
+        let extensions = &schema.schema_data.extensions;
+        if extensions.contains_key(EXT_TYPES) {
+            return Shape::Named(self.define(hint, schema));
+        }
+        if let Some(serde_json::Value::Array(items)) = extensions.get(EXT_PREFIX_ITEMS) {
+            let items = items.clone();
+            let shapes = items
+                .iter()
+                .enumerate()
+                .map(|(index, item)| match serde_json::from_value::<ReferenceOr<Schema>>(item.clone()) {
+                    Ok(item) => self.shape(&item, &format!("{hint}Item{index}")),
+                    Err(_) => Shape::Json,
+                })
+                .collect();
+            return Shape::Tuple(shapes);
+        }
         let shape = match &schema.schema_kind {
             SchemaKind::Type(Type::String(string)) if !string.enumeration.is_empty() => {
                 Shape::Named(self.define(hint, schema))
@@ -329,6 +398,27 @@ impl<'a> TypeBuilder<'a> {
     fn kind_of(&mut self, schema: &Schema, name: &str) -> (TypeKind, Docs, bool) {
         let docs = Docs::of(schema);
         let deprecated = schema.schema_data.deprecated;
+        if let Some(serde_json::Value::Array(types)) = schema.schema_data.extensions.get(EXT_TYPES) {
+            // `type: [string, integer]`: an untagged union of the listed types.
+            let mut namer = Namer::default();
+            let members = types
+                .iter()
+                .filter_map(serde_json::Value::as_str)
+                .map(|name| {
+                    let shape = match name {
+                        "string" => Shape::String,
+                        "integer" => Shape::I64,
+                        "number" => Shape::F64,
+                        "boolean" => Shape::Bool,
+                        "array" => Shape::Vec(Box::new(Shape::Json)),
+                        _ => Shape::Map(Box::new(Shape::Json)),
+                    };
+                    let rust_name = namer.claim(&type_name(name));
+                    UnionMember { rust_name, shape }
+                })
+                .collect();
+            return (TypeKind::Union { members }, docs, deprecated);
+        }
         let kind = match &schema.schema_kind {
             SchemaKind::Type(Type::String(string)) if !string.enumeration.is_empty() => {
                 let mut namer = Namer::with_reserved(&["Other"]);
@@ -379,6 +469,7 @@ impl<'a> TypeBuilder<'a> {
             Shape::F32 | Shape::F64 => "Number".to_owned(),
             Shape::Vec(_) => "List".to_owned(),
             Shape::Map(_) => "Map".to_owned(),
+            Shape::Tuple(_) => "Tuple".to_owned(),
             _ => format!("Variant{index}"),
         }
     }
@@ -520,6 +611,7 @@ fn direct_children(kind: &TypeKind) -> BTreeSet<usize> {
                 out.insert(id.0);
             }
             Shape::Nullable(inner) => visit(inner, out),
+            Shape::Tuple(items) => items.iter().for_each(|item| visit(item, out)),
             _ => {}
         }
     }
@@ -553,6 +645,7 @@ fn box_if_cyclic(shape: &mut Shape, reaches_back: &dyn Fn(usize) -> bool) {
     match shape {
         Shape::Named(id) if reaches_back(id.0) => *shape = Shape::Boxed(Box::new(shape.clone())),
         Shape::Nullable(inner) => box_if_cyclic(inner, reaches_back),
+        Shape::Tuple(items) => items.iter_mut().for_each(|item| box_if_cyclic(item, reaches_back)),
         _ => {}
     }
 }
@@ -573,6 +666,7 @@ impl TypeSpace {
             Shape::String | Shape::Bool | Shape::I32 | Shape::I64 => true,
             Shape::F32 | Shape::F64 | Shape::Json | Shape::Map(_) => false,
             Shape::Vec(inner) | Shape::Nullable(inner) | Shape::Boxed(inner) => self.hashable(inner, seen),
+            Shape::Tuple(items) => items.iter().all(|item| self.hashable(item, seen)),
             Shape::Named(id) => {
                 if !seen.insert(id.0) {
                     return true;

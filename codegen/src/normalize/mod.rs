@@ -126,6 +126,7 @@ pub fn normalize(bundle: &Bundle) -> Result<(Normalized, Diagnostics), Diagnosti
         root.insert("paths".to_owned(), json!({}));
     }
     walk_document(&mut value, &mut String::new());
+    hoist_deep_schema_refs(&mut value);
     if let Value::Object(root) = &mut value {
         openapi3::Prepare { version, diagnostics: &mut diagnostics, locate: &locate }.document(root);
     }
@@ -277,6 +278,110 @@ fn repair(value: &mut Value, pointer: &str, message: &str, raw: Option<&str>) ->
     None
 }
 
+/// Extension carrying 3.1 `prefixItems` (a tuple's item schemas).
+pub const EXT_PREFIX_ITEMS: &str = "x-specwright-prefix-items";
+
+/// Gives every schema that is referenced by a deep pointer (`#/components/schemas/A/$defs/B`,
+/// `#/paths/.../schema/properties/x`) a place of its own under `components.schemas`, so that
+/// the IR sees only component references and names the type once.
+fn hoist_deep_schema_refs(document: &mut Value) {
+    let mut hoisted: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+    for _round in 0..8 {
+        let mut deep = Vec::new();
+        collect_deep_refs(document, &mut String::new(), &mut deep);
+        deep.retain(|target| !hoisted.contains_key(target));
+        deep.sort();
+        deep.dedup();
+        if deep.is_empty() {
+            break;
+        }
+        for target in deep {
+            let Some(value) = document.pointer(&target).cloned() else { continue };
+            let taken: Vec<String> = document
+                .pointer("/components/schemas")
+                .and_then(Value::as_object)
+                .map(|m| m.keys().cloned().collect())
+                .unwrap_or_default();
+            let wanted = crate::resolve::schema_name_for(&target);
+            let mut name = wanted.clone();
+            let mut counter = 2;
+            while taken.contains(&name) || hoisted.values().any(|n| *n == name) {
+                name = format!("{wanted}{counter}");
+                counter += 1;
+            }
+            let Value::Object(root) = document else { return };
+            let components = root.entry("components").or_insert_with(|| json!({}));
+            if let Value::Object(components) = components {
+                let schemas = components.entry("schemas").or_insert_with(|| json!({}));
+                if let Value::Object(schemas) = schemas {
+                    schemas.insert(name.clone(), value);
+                }
+            }
+            hoisted.insert(target, name);
+        }
+        rewrite_deep_refs(document, &hoisted);
+    }
+}
+
+fn is_component_ref(target: &str) -> bool {
+    target
+        .strip_prefix("/components/")
+        .and_then(|rest| rest.split_once('/'))
+        .is_some_and(|(_, name)| !name.contains('/'))
+}
+
+fn collect_deep_refs(value: &Value, pointer: &mut String, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(reference)) = map.get("$ref") {
+                if let Some(target) = reference.strip_prefix('#') {
+                    if target.starts_with('/') && !is_component_ref(target) && crate::resolve::is_schema_position(pointer) {
+                        out.push(target.to_owned());
+                    }
+                }
+            }
+            for (key, child) in map {
+                if key.starts_with("x-") || matches!(key.as_str(), "example" | "examples" | "default" | "enum") {
+                    continue;
+                }
+                let length = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&escape_pointer_segment(key));
+                collect_deep_refs(child, pointer, out);
+                pointer.truncate(length);
+            }
+        }
+        Value::Array(items) => {
+            for (index, child) in items.iter().enumerate() {
+                let length = pointer.len();
+                pointer.push_str(&format!("/{index}"));
+                collect_deep_refs(child, pointer, out);
+                pointer.truncate(length);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn rewrite_deep_refs(value: &mut Value, hoisted: &std::collections::BTreeMap<String, String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(reference)) = map.get_mut("$ref") {
+                if let Some(name) = reference.strip_prefix('#').and_then(|t| hoisted.get(t)) {
+                    *reference = format!("#/components/schemas/{}", escape_pointer_segment(name));
+                }
+            }
+            for (key, child) in map.iter_mut() {
+                if !key.starts_with("x-") {
+                    rewrite_deep_refs(child, hoisted);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|item| rewrite_deep_refs(item, hoisted)),
+        _ => {}
+    }
+}
+
 fn kind_of(value: &Value) -> &'static str {
     match value {
         Value::Null => "nothing (an empty document or `null`)",
@@ -378,6 +483,19 @@ fn normalize_schema(schema: &mut Value) {
         }
     }
     normalize_type(map);
+    if let Some(items) = map.remove("prefixItems") {
+        map.insert(EXT_PREFIX_ITEMS.to_owned(), items);
+        map.entry("type").or_insert_with(|| json!("array"));
+    }
+    // 3.1 spells binary content with `contentEncoding` / `contentMediaType`.
+    if map.get("contentEncoding").and_then(Value::as_str) == Some("base64") && !map.contains_key("format") {
+        map.insert("format".to_owned(), json!("byte"));
+    } else if map.contains_key("contentMediaType") && !map.contains_key("format") && map.get("type").and_then(Value::as_str) == Some("string") {
+        let media = map.get("contentMediaType").and_then(Value::as_str).unwrap_or_default();
+        if !media.starts_with("text/") && !media.contains("json") && !media.contains("xml") {
+            map.insert("format".to_owned(), json!("binary"));
+        }
+    }
     if let Some(value) = map.remove("const") {
         if !map.contains_key("enum") {
             map.insert("enum".to_owned(), Value::Array(vec![value.clone()]));
