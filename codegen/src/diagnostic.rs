@@ -116,6 +116,14 @@ fn render_location(out: &mut String, location: &Location) {
     }
 }
 
+impl Location {
+    /// A location known only by its JSON pointer; [`Diagnostics::resolve_pointers`] fills in
+    /// file, line and column later.
+    pub fn pointer_only(pointer: impl Into<String>) -> Self {
+        Self { file: String::new(), line: 0, column: 0, pointer: pointer.into(), source_line: None }
+    }
+}
+
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}:{}", self.file, self.line, self.column)?;
@@ -163,6 +171,19 @@ impl Diagnostics {
     /// The warnings alone.
     pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
         self.0.iter().filter(|d| !d.is_error())
+    }
+
+    /// Fills in file, line and column of locations known only by pointer.
+    pub fn resolve_pointers(&mut self, locate: impl Fn(&str) -> Option<Location>) {
+        for diagnostic in &mut self.0 {
+            if let Some(location) = &diagnostic.location {
+                if location.file.is_empty() {
+                    if let Some(found) = locate(&location.pointer) {
+                        diagnostic.location = Some(found);
+                    }
+                }
+            }
+        }
     }
 
     /// Every diagnostic rendered with its snippet.

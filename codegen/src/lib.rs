@@ -185,7 +185,8 @@ impl Generator {
                 return Err(Error::Spec(diagnostics));
             }
         };
-        let (ir, warnings) = ir::build(&normalized);
+        let (ir, mut warnings) = ir::build(&normalized);
+        warnings.resolve_pointers(|pointer| bundle.locate(&normalize::source_pointer(normalized.version, pointer)));
         diagnostics.0.extend(warnings.0);
         if diagnostics.has_errors() {
             return Err(Error::Spec(diagnostics));

@@ -99,6 +99,8 @@ struct Resolver<'a> {
     hoisted: HashMap<(usize, String), String>,
     /// Names taken per section of the bundle.
     taken: HashMap<String, BTreeSet<String>>,
+    /// Where hoisted schemas go: `/definitions` in a Swagger 2.0 root.
+    schema_section: &'static str,
     /// Hoisted values waiting to be inserted: bundled pointer → value.
     pending: Vec<(String, Value)>,
     origins: Vec<(String, usize, String)>,
@@ -117,6 +119,7 @@ pub fn resolve(loader: &dyn Loader, root_location: &str) -> Result<(Bundle, Diag
         by_location: HashMap::from([(root_location.to_owned(), 0)]),
         hoisted: HashMap::new(),
         taken: HashMap::new(),
+        schema_section: if value.get("swagger").is_some() { "/definitions" } else { "/components/schemas" },
         pending: Vec::new(),
         origins: Vec::new(),
         diagnostics: Diagnostics(root_warnings),
@@ -231,8 +234,10 @@ impl Resolver<'_> {
         };
         let exists = self.documents.get(target_doc)?.parsed.value.pointer(&fragment).is_some();
         if exists && target_doc == 0 {
-            // Local to the root: already in the bundle.
-            return (doc != 0).then(|| Replacement::Ref(format!("#{fragment}")));
+            // Local to the root: already in the bundle; rewritten only when it came from another
+            // document or was percent-encoded.
+            let canonical = format!("#{fragment}");
+            return (doc != 0 || canonical != reference).then_some(Replacement::Ref(canonical));
         }
         if let Some(bundled) = self.hoisted.get(&(target_doc, fragment.clone())) {
             return Some(Replacement::Ref(format!("#{bundled}")));
@@ -252,7 +257,16 @@ impl Resolver<'_> {
             );
             return Some(Replacement::Inline(unresolved(reference)));
         };
-        let section = hoist_section(&fragment, at);
+        let section = hoist_section(&fragment, at).map(|(section, name)| {
+            // A Swagger 2.0 root keeps its schemas, parameters and responses at the top level.
+            match (self.schema_section, section.as_str()) {
+                ("/definitions", "/components/schemas") => ("/definitions".to_owned(), name),
+                ("/definitions", "/components/parameters") => ("/parameters".to_owned(), name),
+                ("/definitions", "/components/responses") => ("/responses".to_owned(), name),
+                ("/components/schemas", "/definitions") => ("/components/schemas".to_owned(), name),
+                _ => (section, name),
+            }
+        });
         match section {
             Some((section, name)) => {
                 let name = self.free_name(&section, &name);

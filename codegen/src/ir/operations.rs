@@ -9,7 +9,7 @@ use openapiv3::{
 
 use super::security::{SecurityScheme, requirements};
 use super::types::{Shape, TypeBuilder};
-use crate::diagnostic::{Diagnostic, Diagnostics, unescape_pointer_segment};
+use crate::diagnostic::{Diagnostic, Diagnostics, Location, escape_pointer_segment, unescape_pointer_segment};
 use crate::ident::{Namer, snake_name, type_name};
 
 /// Where a parameter goes.
@@ -175,12 +175,13 @@ impl OperationBuilder<'_, '_> {
                 ReferenceOr::Reference { reference } => {
                     self.diagnostics.push(Diagnostic::warning(
                         format!("path `{path}` is a reference (`{reference}`) that was not resolved; skipping it"),
-                        None,
+                        Some(Location::pointer_only(format!("/paths/{}", escape_pointer_segment(path)))),
                     ));
                     continue;
                 }
             };
-            for (method, operation) in methods(item, self.diagnostics) {
+            let path_pointer = format!("/paths/{}", escape_pointer_segment(path));
+            for (method, operation) in methods(item, &path_pointer, self.diagnostics) {
                 let group = operation.tags.first().map(|tag| {
                     *group_index.entry(tag.clone()).or_insert_with(|| {
                         let spec_tag = self.api.tags.iter().find(|t| &t.name == tag);
@@ -233,11 +234,14 @@ impl OperationBuilder<'_, '_> {
         builder_name: String,
     ) -> Operation {
         let context = format!("{} {path}", method.to_uppercase());
+        let pointer = format!("/paths/{}/{method}", escape_pointer_segment(path));
+        let here = || Some(Location::pointer_only(pointer.clone()));
+        self.types.set_context(&pointer);
         let mut names = Namer::with_reserved(BUILDER_METHODS);
         // Operation-level parameters override path-level ones with the same name and location.
         let mut merged: Vec<Parameter> = Vec::new();
         for parameter in item.parameters.iter().chain(operation.parameters.iter()) {
-            let Some(parameter) = self.parameter(parameter, &context) else { continue };
+            let Some(parameter) = self.parameter(parameter, &context, &pointer) else { continue };
             let data = parameter.parameter_data_ref();
             merged.retain(|p| {
                 let other = p.parameter_data_ref();
@@ -259,7 +263,7 @@ impl OperationBuilder<'_, '_> {
                 Parameter::Cookie { parameter_data, .. } => {
                     self.diagnostics.push(Diagnostic::warning(
                         format!("{context}: cookie parameter `{}` is not supported yet; it is left out", parameter_data.name),
-                        None,
+                        here(),
                     ));
                     continue;
                 }
@@ -291,12 +295,12 @@ impl OperationBuilder<'_, '_> {
         let body = operation
             .request_body
             .as_ref()
-            .and_then(|body| self.request_body(body, &format!("{builder_name}Body"), &context));
-        let success = self.success(operation, &format!("{builder_name}Response"), &context);
+            .and_then(|body| self.request_body(body, &format!("{builder_name}Body"), &context, &pointer));
+        let success = self.success(operation, &format!("{builder_name}Response"), &context, &pointer);
         let security = match &operation.security {
-            Some(own) => requirements(own, self.schemes, self.diagnostics, &context),
+            Some(own) => requirements(own, self.schemes, self.diagnostics, &context, &format!("{pointer}/security")),
             None => match &self.api.security {
-                Some(global) => requirements(global, self.schemes, self.diagnostics, &context),
+                Some(global) => requirements(global, self.schemes, self.diagnostics, &context, "/security"),
                 None => Vec::new(),
             },
         };
@@ -317,7 +321,7 @@ impl OperationBuilder<'_, '_> {
         }
     }
 
-    fn parameter(&mut self, parameter: &ReferenceOr<Parameter>, context: &str) -> Option<Parameter> {
+    fn parameter(&mut self, parameter: &ReferenceOr<Parameter>, context: &str, pointer: &str) -> Option<Parameter> {
         match parameter {
             ReferenceOr::Item(parameter) => Some(parameter.clone()),
             ReferenceOr::Reference { reference } => {
@@ -325,7 +329,7 @@ impl OperationBuilder<'_, '_> {
                 if found.is_none() {
                     self.diagnostics.push(Diagnostic::warning(
                         format!("{context}: parameter reference `{reference}` not found; the parameter is left out"),
-                        None,
+                        Some(Location::pointer_only(format!("{pointer}/parameters"))),
                     ));
                 }
                 found
@@ -333,7 +337,7 @@ impl OperationBuilder<'_, '_> {
         }
     }
 
-    fn request_body(&mut self, body: &ReferenceOr<RequestBody>, hint: &str, context: &str) -> Option<Body> {
+    fn request_body(&mut self, body: &ReferenceOr<RequestBody>, hint: &str, context: &str, pointer: &str) -> Option<Body> {
         let body = match body {
             ReferenceOr::Item(body) => body.clone(),
             ReferenceOr::Reference { reference } => match component(self.api, reference, |c| &c.request_bodies) {
@@ -341,7 +345,7 @@ impl OperationBuilder<'_, '_> {
                 None => {
                     self.diagnostics.push(Diagnostic::warning(
                         format!("{context}: request body reference `{reference}` not found; the body is left out"),
-                        None,
+                        Some(Location::pointer_only(format!("{pointer}/requestBody"))),
                     ));
                     return None;
                 }
@@ -356,7 +360,7 @@ impl OperationBuilder<'_, '_> {
         Some(Body { encoding, required: body.required, description: body.description.clone() })
     }
 
-    fn success(&mut self, operation: &SpecOperation, hint: &str, context: &str) -> Success {
+    fn success(&mut self, operation: &SpecOperation, hint: &str, context: &str, pointer: &str) -> Success {
         let mut candidates: Vec<(u16, &ReferenceOr<Response>)> = operation
             .responses
             .responses
@@ -376,7 +380,7 @@ impl OperationBuilder<'_, '_> {
                 None => {
                     self.diagnostics.push(Diagnostic::warning(
                         format!("{context}: response reference `{reference}` not found; the body is ignored"),
-                        None,
+                        Some(Location::pointer_only(format!("{pointer}/responses"))),
                     ));
                     return Success::Empty;
                 }
@@ -442,7 +446,7 @@ fn json_media(content: &indexmap::IndexMap<String, MediaType>) -> Option<&MediaT
 
 /// The operations of a path item: the 3.0 model's methods, then the ones carried in
 /// [`crate::normalize::EXT_OPERATIONS`] (3.2 `query` and `additionalOperations`).
-fn methods(item: &PathItem, diagnostics: &mut Diagnostics) -> Vec<(String, SpecOperation)> {
+fn methods(item: &PathItem, pointer: &str, diagnostics: &mut Diagnostics) -> Vec<(String, SpecOperation)> {
     let mut out: Vec<(String, SpecOperation)> = [
         ("get", &item.get),
         ("put", &item.put),
@@ -461,8 +465,14 @@ fn methods(item: &PathItem, diagnostics: &mut Diagnostics) -> Vec<(String, SpecO
             let valid = !method.is_empty() && method.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
             match serde_json::from_value::<SpecOperation>(operation.clone()) {
                 Ok(operation) if valid => out.push((method.to_ascii_lowercase(), operation)),
-                Ok(_) => diagnostics.push(Diagnostic::warning(format!("`{method}` is not a valid HTTP method; the operation is left out"), None)),
-                Err(error) => diagnostics.push(Diagnostic::warning(format!("the `{method}` operation is left out: {error}"), None)),
+                Ok(_) => diagnostics.push(Diagnostic::warning(
+                    format!("`{method}` is not a valid HTTP method; the operation is left out"),
+                    Some(Location::pointer_only(format!("{pointer}/additionalOperations/{}", escape_pointer_segment(method)))),
+                )),
+                Err(error) => diagnostics.push(Diagnostic::warning(
+                    format!("the `{method}` operation is left out: {error}"),
+                    Some(Location::pointer_only(pointer.to_owned())),
+                )),
             }
         }
     }

@@ -2,7 +2,7 @@
 
 use openapiv3::{APIKeyLocation, OpenAPI, ReferenceOr, SecurityRequirement, SecurityScheme as Scheme};
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{Diagnostic, Diagnostics, Location, escape_pointer_segment};
 use crate::ident::{Namer, snake_name};
 
 /// How a scheme's credential is sent.
@@ -73,7 +73,7 @@ pub(crate) fn schemes(api: &OpenAPI, diagnostics: &mut Diagnostics) -> Vec<Secur
         let ReferenceOr::Item(scheme) = scheme else {
             diagnostics.push(Diagnostic::warning(
                 format!("security scheme `{name}` is a reference that was not resolved; skipping it"),
-                None,
+                Some(Location::pointer_only(format!("/components/securitySchemes/{}", escape_pointer_segment(name)))),
             ));
             continue;
         };
@@ -121,6 +121,7 @@ pub(crate) fn requirements(
     schemes: &[SecurityScheme],
     diagnostics: &mut Diagnostics,
     context: &str,
+    pointer: &str,
 ) -> Vec<Vec<String>> {
     let mut out = Vec::new();
     for requirement in requirements {
@@ -133,7 +134,7 @@ pub(crate) fn requirements(
                 None => {
                     diagnostics.push(Diagnostic::warning(
                         format!("{context} requires security scheme `{name}`, which is not defined; ignoring that requirement"),
-                        None,
+                        Some(Location::pointer_only(pointer.to_owned())),
                     ));
                     usable = false;
                 }

@@ -203,6 +203,8 @@ pub(crate) struct TypeBuilder<'a> {
     resolving: BTreeSet<String>,
     /// How deeply inline definitions nest right now.
     depth: usize,
+    /// The pointer of the schema or operation being converted, for diagnostics.
+    context: String,
 }
 
 /// Inline definitions nested deeper than this become JSON values: only a schema that keeps
@@ -222,6 +224,7 @@ impl<'a> TypeBuilder<'a> {
             diagnostics: Diagnostics::default(),
             resolving: BTreeSet::new(),
             depth: 0,
+            context: String::new(),
         };
         // Components first, so that they get their own names and recursion can find them.
         for name in components.keys() {
@@ -232,6 +235,7 @@ impl<'a> TypeBuilder<'a> {
         for (index, (name, schema)) in components.iter().enumerate() {
             let id = TypeId(index);
             let reference = format!("#/components/schemas/{}", escape(name));
+            builder.context = reference.trim_start_matches('#').to_owned();
             match schema {
                 ReferenceOr::Item(schema) => {
                     let rust_name = builder.space.types[index].name.clone();
@@ -254,6 +258,15 @@ impl<'a> TypeBuilder<'a> {
         builder
     }
 
+    /// Sets the pointer that diagnostics about the schemas converted next refer to.
+    pub(crate) fn set_context(&mut self, pointer: &str) {
+        self.context = pointer.to_owned();
+    }
+
+    fn here(&self) -> Option<crate::diagnostic::Location> {
+        Some(crate::diagnostic::Location::pointer_only(self.context.clone()))
+    }
+
     fn push(&mut self, name: String, kind: TypeKind, docs: Docs) -> TypeId {
         self.space.types.push(TypeDef { name, kind, docs, deprecated: false });
         TypeId(self.space.types.len() - 1)
@@ -266,7 +279,7 @@ impl<'a> TypeBuilder<'a> {
         if self.depth >= MAX_INLINE_DEPTH {
             self.diagnostics.push(Diagnostic::warning(
                 format!("inline schemas nest too deeply at `{name}`; using a JSON value there"),
-                None,
+                self.here(),
             ));
             return id;
         }
@@ -302,7 +315,7 @@ impl<'a> TypeBuilder<'a> {
         }
         self.diagnostics.push(Diagnostic::warning(
             format!("schema reference `{reference}` does not point at a component schema; using a JSON value"),
-            None,
+            self.here(),
         ));
         Shape::Json
     }

@@ -12,7 +12,7 @@ use serde_json::{Map, Number, Value};
 use crate::diagnostic::escape_pointer_segment;
 
 /// The most nodes a document may expand to through aliases, beyond what it spells out.
-const ALIAS_NODE_BUDGET: usize = 2_000_000;
+const ALIAS_NODE_BUDGET: usize = 1_000_000;
 /// The deepest nesting accepted.
 const MAX_DEPTH: usize = 512;
 

@@ -19,6 +19,7 @@ pub const EXT_CONST: &str = "x-specwright-const";
 /// How many type mismatches we repair before giving up.
 const MAX_REPAIRS: usize = 1000;
 
+mod coerce;
 mod openapi3;
 mod swagger2;
 
@@ -46,6 +47,12 @@ pub struct Normalized {
     pub api: openapiv3::OpenAPI,
     /// The version it was written in.
     pub version: SpecVersion,
+}
+
+/// The pointer in the document as written for a pointer of the normalized document (they
+/// differ for Swagger 2.0, which is converted).
+pub fn source_pointer(version: SpecVersion, pointer: &str) -> String {
+    if version == SpecVersion::V2_0 { swagger2::original_pointer(pointer) } else { pointer.to_owned() }
 }
 
 /// Normalizes a bundle. Warnings come back beside the document; errors instead of it.
@@ -103,9 +110,7 @@ pub fn normalize(bundle: &Bundle) -> Result<(Normalized, Diagnostics), Diagnosti
         }
     };
     // Pointers of the converted document, mapped back to the file the user wrote.
-    let original = |pointer: &str| -> String {
-        if version == SpecVersion::V2_0 { swagger2::original_pointer(pointer) } else { pointer.to_owned() }
-    };
+    let original = |pointer: &str| source_pointer(version, pointer);
     let locate = |pointer: &str| bundle.locate(&original(pointer));
     let raw_scalar = |pointer: &str| bundle.raw_scalar(&original(pointer));
 
@@ -126,6 +131,11 @@ pub fn normalize(bundle: &Bundle) -> Result<(Normalized, Diagnostics), Diagnosti
         root.insert("paths".to_owned(), json!({}));
     }
     walk_document(&mut value, &mut String::new());
+    for fix in coerce::coerce(&mut value, &|pointer| raw_scalar(pointer).map(str::to_owned)) {
+        if let Some(warning) = fix.warning {
+            diagnostics.push(Diagnostic::warning(warning, locate(&fix.pointer)));
+        }
+    }
     hoist_deep_schema_refs(&mut value);
     if let Value::Object(root) = &mut value {
         openapi3::Prepare { version, diagnostics: &mut diagnostics, locate: &locate }.document(root);
@@ -169,6 +179,7 @@ impl Model<'_> {
                 api.paths.extensions.insert(path, item);
                 continue;
             }
+            self.prevalidate_path_item(&mut item, &pointer);
             if let Some(item) = self.entry(&mut item, &pointer, "the path") {
                 api.paths.paths.insert(path, item);
             }
@@ -196,6 +207,58 @@ impl Model<'_> {
             api.components = Some(model);
         }
         Some(api)
+    }
+
+    /// Checks a path item's parameters, request bodies and responses one by one, so that a bad
+    /// one is named exactly and left out alone instead of taking the whole path with it.
+    fn prevalidate_path_item(&mut self, item: &mut Value, pointer: &str) {
+        let Value::Object(item) = item else { return };
+        if let Some(Value::Array(parameters)) = item.get_mut("parameters") {
+            self.prevalidate_list::<openapiv3::ReferenceOr<openapiv3::Parameter>>(parameters, &format!("{pointer}/parameters"), "the parameter");
+        }
+        for method in ["get", "put", "post", "delete", "options", "head", "patch", "trace"] {
+            let Some(Value::Object(operation)) = item.get_mut(method) else { continue };
+            let at = format!("{pointer}/{method}");
+            if let Some(Value::Array(parameters)) = operation.get_mut("parameters") {
+                self.prevalidate_list::<openapiv3::ReferenceOr<openapiv3::Parameter>>(parameters, &format!("{at}/parameters"), "the parameter");
+            }
+            if let Some(body) = operation.get_mut("requestBody") {
+                let body_pointer = format!("{at}/requestBody");
+                if self.entry::<openapiv3::ReferenceOr<openapiv3::RequestBody>>(body, &body_pointer, "the request body").is_none() {
+                    operation.remove("requestBody");
+                }
+            }
+            if let Some(Value::Object(responses)) = operation.get_mut("responses") {
+                let mut bad = Vec::new();
+                for (code, response) in responses.iter_mut().filter(|(k, _)| !k.starts_with("x-")) {
+                    let response_pointer = format!("{at}/responses/{}", escape_pointer_segment(code));
+                    if self.entry::<openapiv3::ReferenceOr<openapiv3::Response>>(response, &response_pointer, "the response").is_none() {
+                        bad.push(code.clone());
+                    }
+                }
+                for code in bad {
+                    responses.remove(&code);
+                }
+            }
+        }
+    }
+
+    fn prevalidate_list<T: serde::de::DeserializeOwned>(&mut self, list: &mut Vec<Value>, pointer: &str, what: &str) {
+        let mut index = 0;
+        let mut original = 0;
+        while index < list.len() {
+            let item_pointer = format!("{pointer}/{original}");
+            let ok = match list.get_mut(index) {
+                Some(item) => self.entry::<T>(item, &item_pointer, what).is_some(),
+                None => break,
+            };
+            if ok {
+                index += 1;
+            } else {
+                list.remove(index);
+            }
+            original += 1;
+        }
     }
 
     fn section<T: serde::de::DeserializeOwned>(
@@ -456,6 +519,29 @@ fn normalize_schema(schema: &mut Value) {
         }
         return;
     };
+    // `required: true` on a property (a common slip) means the parent requires it.
+    let mut lifted = Vec::new();
+    if let Some(Value::Object(properties)) = map.get_mut("properties") {
+        for (name, property) in properties.iter_mut() {
+            if let Some(Value::Bool(required)) = property.as_object_mut().and_then(|p| p.remove("required")) {
+                if required {
+                    lifted.push(Value::String(name.clone()));
+                }
+            }
+        }
+    }
+    if !matches!(map.get("required"), None | Some(Value::Array(_))) {
+        map.remove("required");
+    }
+    if !lifted.is_empty() {
+        if let Value::Array(required) = map.entry("required").or_insert_with(|| Value::Array(Vec::new())) {
+            for name in lifted {
+                if !required.contains(&name) {
+                    required.push(name);
+                }
+            }
+        }
+    }
     for key in ["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"] {
         if let Some(Value::Object(children)) = map.get_mut(key) {
             children.values_mut().for_each(normalize_schema);

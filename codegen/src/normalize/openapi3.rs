@@ -100,6 +100,12 @@ impl Prepare<'_> {
                 self.parameter(parameter, &pointer);
             }
         }
+        if let Some(Value::Object(headers)) = components.get_mut("headers") {
+            for (name, header) in headers.iter_mut() {
+                let pointer = format!("/components/headers/{}", escape_pointer_segment(name));
+                self.header(header, &pointer);
+            }
+        }
         if let Some(Value::Object(responses)) = components.get_mut("responses") {
             for (name, response) in responses.iter_mut() {
                 let pointer = format!("/components/responses/{}", escape_pointer_segment(name));
@@ -214,12 +220,25 @@ impl Prepare<'_> {
         }
     }
 
+    fn header(&mut self, header: &mut Value, pointer: &str) {
+        let Value::Object(map) = header else { return };
+        if !map.contains_key("schema") && !map.contains_key("content") && !map.contains_key("$ref") {
+            self.warn("the header has neither `schema` nor `content`; treating it as a string".to_owned(), pointer);
+            map.insert("schema".to_owned(), json!({"type": "string"}));
+        }
+    }
+
     fn response(&mut self, response: &mut Value, pointer: &str) {
         if response.get(EXT_UNRESOLVED).is_some() {
             *response = json!({"description": ""});
             return;
         }
         let Value::Object(map) = response else { return };
+        if let Some(Value::Object(headers)) = map.get_mut("headers") {
+            for (name, header) in headers.iter_mut() {
+                self.header(header, &format!("{pointer}/headers/{}", escape_pointer_segment(name)));
+            }
+        }
         if !map.contains_key("description") && !map.contains_key("$ref") {
             if self.version < SpecVersion::V3_2 {
                 self.warn("the response has no `description`".to_owned(), pointer);
