@@ -523,10 +523,12 @@ fn normalize_schema(schema: &mut Value) {
     let mut lifted = Vec::new();
     if let Some(Value::Object(properties)) = map.get_mut("properties") {
         for (name, property) in properties.iter_mut() {
-            if let Some(Value::Bool(required)) = property.as_object_mut().and_then(|p| p.remove("required")) {
-                if required {
+            let Some(property) = property.as_object_mut() else { continue };
+            if let Some(Value::Bool(required)) = property.get("required") {
+                if *required {
                     lifted.push(Value::String(name.clone()));
                 }
+                property.remove("required");
             }
         }
     }
@@ -658,6 +660,15 @@ mod tests {
         assert_eq!(schema["nullable"], true);
         assert_eq!(schema["properties"]["a"][EXT_TYPES], json!(["integer", "string"]));
         assert!(schema["properties"]["a"].get("type").is_none());
+    }
+
+    #[test]
+    fn required_true_on_a_property_moves_to_the_parent() {
+        let mut schema = json!({"properties": {"a": {"type": "string", "required": true}, "b": {"type": "object", "required": ["c"]}}});
+        normalize_schema(&mut schema);
+        assert_eq!(schema["required"], json!(["a"]));
+        assert!(schema["properties"]["a"].get("required").is_none());
+        assert_eq!(schema["properties"]["b"]["required"], json!(["c"]), "a list of names stays");
     }
 
     #[test]
