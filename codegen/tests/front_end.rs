@@ -307,3 +307,21 @@ fn yaml_1_2_keeps_strings_strings_and_versions_exact() {
     let wire: Vec<&str> = variants.iter().map(|v| v.wire_value.as_str()).collect();
     assert_eq!(wire, ["on", "off", "yes", "no", "12_24"]);
 }
+
+#[test]
+fn url_refs_resolve_through_a_redirect_loader() {
+    use specwright_codegen::RedirectLoader;
+    let files = MemoryLoader::new()
+        .with(
+            "api.yaml",
+            spec("3.0.3", "paths: {}\ncomponents:\n  schemas:\n    Order:\n      type: object\n      properties:\n        money: {$ref: 'https://schemas.example.com/common/money.yaml#/Money'}\n"),
+        )
+        .with("vendor/common/money.yaml", "Money:\n  type: object\n  properties:\n    amount: {type: integer}\n    currency: {type: string}\n");
+    let loader = RedirectLoader::new(files).redirect("https://schemas.example.com/", "vendor/");
+    let mut generator = Generator::new("api.yaml");
+    generator.loader(loader);
+    let generated = generator.generate_code().unwrap_or_else(|e| panic!("{e}"));
+    let money = type_named(&generated.ir, "Money");
+    assert_eq!(field(money, "amount").shape, Shape::I64);
+    assert!(generated.warnings.0.is_empty(), "{:?}", generated.warnings);
+}
