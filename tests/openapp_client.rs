@@ -310,7 +310,7 @@ async fn status_is_anonymous_even_when_credentials_are_set() {
 
     assert_eq!(status.status, types::StatusStatus::Ok);
     assert_eq!(status.version, "1.4.2");
-    assert_eq!(status.time, "2025-01-02T03:04:05Z");
+    assert_eq!(status.time.to_rfc3339(), "2025-01-02T03:04:05+00:00");
     assert_eq!(status.uptime_seconds, Some(86400));
 
     let sent = server.last();
@@ -351,7 +351,7 @@ async fn get_org_sends_the_api_key_and_decodes_the_organization() {
         Some(vec!["mobile-credentials".to_owned(), "video".to_owned()])
     );
     assert_eq!(org.site_count, Some(3));
-    assert_eq!(org.created_at, "2024-05-06T07:08:09Z");
+    assert_eq!(org.created_at.to_rfc3339(), "2024-05-06T07:08:09+00:00");
 
     let sent = server.last();
     assert_eq!(sent.method, "GET");
@@ -418,7 +418,11 @@ async fn list_events_sends_query_and_header_parameters() {
     let events = client
         .events()
         .list("org-1")
-        .since("2025-01-01T00:00:00+01:00")
+        .since(
+            specwright_runtime::__private::chrono::DateTime::parse_from_rfc3339("2025-01-01T00:00:00+01:00")
+                .expect("a valid date-time")
+                .to_utc(),
+        )
         .device_id("dev-1")
         .x_request_id("trace-7")
         .send()
@@ -433,10 +437,10 @@ async fn list_events_sends_query_and_header_parameters() {
 
     let sent = server.last();
     assert_eq!(sent.path, "/v1/orgs/org-1/events");
-    // `+` in the value must arrive as `+`, not as a space.
+    // A typed date-time goes out as RFC 3339 in UTC.
     assert_eq!(
         sent.query_pairs(),
-        pairs(&[("since", "2025-01-01T00:00:00+01:00"), ("deviceId", "dev-1")])
+        pairs(&[("since", "2024-12-31T23:00:00Z"), ("deviceId", "dev-1")])
     );
     assert_eq!(sent.header("x-request-id"), Some("trace-7"));
 }
@@ -562,7 +566,7 @@ async fn send_command_posts_the_command_and_decodes_the_202() {
     assert_eq!(result.command_id, "cmd-9");
     assert_eq!(result.device_id, "dev-1");
     assert!(result.accepted);
-    assert_eq!(result.issued_at, "2025-01-02T03:04:05Z");
+    assert_eq!(result.issued_at.to_rfc3339(), "2025-01-02T03:04:05+00:00");
     let sent = server.last();
     assert_eq!(sent.method, "POST");
     assert_eq!(sent.path, "/v1/orgs/org-1/devices/dev-1/commands");

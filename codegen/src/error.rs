@@ -5,7 +5,10 @@ use std::path::PathBuf;
 use crate::diagnostic::Diagnostics;
 
 /// Why generation failed.
-#[derive(Debug, thiserror::Error)]
+///
+/// `Debug` renders the diagnostics with their source snippets, so that a build script that
+/// returns this error with `?` shows them readably.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The spec has errors; each diagnostic names file, line, column and JSON pointer.
@@ -37,6 +40,15 @@ impl Error {
         match self {
             Self::Spec(diagnostics) => Some(diagnostics),
             _ => None,
+        }
+    }
+}
+
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Spec(diagnostics) => write!(f, "the spec has errors:\n\n{}", diagnostics.render()),
+            other => write!(f, "{other}"),
         }
     }
 }

@@ -53,6 +53,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Location, Severity};
+pub use emit::DateTimeLibrary;
 pub use error::Error;
 pub use load::{ChainLoader, FsLoader, Loader, MemoryLoader, RedirectLoader};
 
@@ -84,6 +85,7 @@ pub struct Generator {
     module_name: Option<String>,
     output_file: Option<PathBuf>,
     root: Option<PathBuf>,
+    date_time: DateTimeLibrary,
     loader: Option<Arc<dyn Loader + Send + Sync>>,
 }
 
@@ -94,6 +96,7 @@ impl std::fmt::Debug for Generator {
             .field("module_name", &self.module_name)
             .field("output_file", &self.output_file)
             .field("root", &self.root)
+            .field("date_time", &self.date_time)
             .field("custom_loader", &self.loader.is_some())
             .finish()
     }
@@ -107,8 +110,16 @@ impl Generator {
             module_name: None,
             output_file: None,
             root: None,
+            date_time: DateTimeLibrary::default(),
             loader: None,
         }
+    }
+
+    /// Which crate dates and times come from: `chrono` (default) or `time`. With `time`, enable
+    /// the runtime's `time` feature.
+    pub fn date_time_library(&mut self, library: DateTimeLibrary) -> &mut Self {
+        self.date_time = library;
+        self
     }
 
     /// The directory that `$ref`s may read files under. By default the current directory when
@@ -201,7 +212,7 @@ impl Generator {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| self.spec.clone());
-        let code = emit::emit(&ir, &source_name)?;
+        let code = emit::emit_with(&ir, &source_name, self.date_time)?;
         Ok(Generated { code, warnings, files, ir })
     }
 

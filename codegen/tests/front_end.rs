@@ -128,7 +128,7 @@ fn type_arrays_null_and_multi_type_unions() {
     assert_eq!(field(a, "n").shape, Shape::I64);
     let Shape::Named(union) = field(a, "m").shape else { panic!("m is a named union") };
     let union = ir.types.get(union).map(|d| &d.kind);
-    assert!(matches!(union, Some(TypeKind::Union { members }) if members.len() == 2));
+    assert!(matches!(union, Some(TypeKind::Union { members, .. }) if members.len() == 2));
     assert_eq!(field(a, "z").shape, Shape::Json);
 }
 

@@ -154,7 +154,7 @@ fn apply_one(credential: &Credential, applied: &mut AppliedCredentials) -> Resul
         },
         Credential::Basic { username, password } => {
             let raw = format!("{username}:{}", password.expose());
-            let encoded = base64_encode(raw.as_bytes());
+            let encoded = crate::formats::base64_encode(raw.as_bytes());
             applied.headers.push((AUTHORIZATION, sensitive_value(&format!("Basic {encoded}"))?));
         }
         Credential::Bearer { token } => {
@@ -190,43 +190,9 @@ fn describe_given<'a>(schemes: impl Iterator<Item = &'a str>) -> String {
     format!("{{{}}}", schemes.collect::<Vec<_>>().join(", "))
 }
 
-/// Standard base64 with padding, for HTTP Basic.
-fn base64_encode(input: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-    for chunk in input.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for (i, shift) in [18u32, 12, 6, 0].iter().enumerate() {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[((n >> shift) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64_matches_rfc_4648_vectors() {
-        for (input, expected) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
-        ] {
-            assert_eq!(base64_encode(input.as_bytes()), expected);
-        }
-    }
 
     #[test]
     fn first_satisfied_requirement_wins_and_anonymous_is_a_fallback() {

@@ -48,6 +48,7 @@ mod blocking;
 mod client;
 mod credentials;
 mod error;
+mod formats;
 mod request;
 mod response;
 mod secret;
@@ -57,6 +58,9 @@ pub use blocking::BlockingTransport;
 pub use client::{ClientBuilder, ClientCore};
 pub use credentials::{ApiKeyLocation, Credential};
 pub use error::{Error, TimeoutKind};
+pub use formats::Base64Bytes;
+#[cfg(feature = "time")]
+pub use formats::{Date, DateTime, Time};
 pub use request::{CallOptions, Request};
 pub use response::{RawResponse, Response};
 pub use secret::Secret;
@@ -68,7 +72,12 @@ pub use transport::{AsyncTransport, ResponseFuture, Transport};
 pub mod __private {
     pub use crate::response::{decode_bytes, decode_empty, decode_json, decode_json_items, double_option};
     pub use bytes;
+    #[cfg(feature = "chrono")]
+    pub use chrono;
     pub use reqwest;
+    #[cfg(feature = "time")]
+    pub use time;
+    pub use uuid;
     pub use reqwest::Method;
     pub use serde;
     pub use serde_json;

@@ -18,14 +18,54 @@ pub(crate) enum Scope {
     Nested,
 }
 
+/// Which crate dates and times come from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DateTimeLibrary {
+    /// `chrono::DateTime<Utc>`, `NaiveDate`, `NaiveTime` (runtime feature `chrono`, on by default).
+    #[default]
+    Chrono,
+    /// `time::OffsetDateTime`, `Date`, `Time` in RFC 3339 wrappers (runtime feature `time`).
+    Time,
+}
+
+thread_local! {
+    static DATE_TIME: std::cell::Cell<DateTimeLibrary> = const { std::cell::Cell::new(DateTimeLibrary::Chrono) };
+}
+
+/// Runs `f` emitting dates and times with `library`.
+pub(crate) fn with_date_time_library<T>(library: DateTimeLibrary, f: impl FnOnce() -> T) -> T {
+    let previous = DATE_TIME.with(|cell| cell.replace(library));
+    let result = f();
+    DATE_TIME.with(|cell| cell.set(previous));
+    result
+}
+
 /// The tokens of a shape's Rust type.
 pub(crate) fn shape_tokens(space: &TypeSpace, shape: &Shape, scope: Scope) -> TokenStream {
     let p = quote!(::specwright_runtime::__private);
+    let library = DATE_TIME.with(std::cell::Cell::get);
     match shape {
         Shape::String => quote!(::std::string::String),
         Shape::Bool => quote!(bool),
         Shape::I32 => quote!(i32),
         Shape::I64 => quote!(i64),
+        Shape::U32 => quote!(u32),
+        Shape::U64 => quote!(u64),
+        Shape::Uuid => quote!(#p::uuid::Uuid),
+        Shape::Base64 => quote!(::specwright_runtime::Base64Bytes),
+        Shape::DateTime => match library {
+            DateTimeLibrary::Chrono => quote!(#p::chrono::DateTime<#p::chrono::Utc>),
+            DateTimeLibrary::Time => quote!(::specwright_runtime::DateTime),
+        },
+        Shape::Date => match library {
+            DateTimeLibrary::Chrono => quote!(#p::chrono::NaiveDate),
+            DateTimeLibrary::Time => quote!(::specwright_runtime::Date),
+        },
+        Shape::Time => match library {
+            DateTimeLibrary::Chrono => quote!(#p::chrono::NaiveTime),
+            DateTimeLibrary::Time => quote!(::specwright_runtime::Time),
+        },
         Shape::F32 => quote!(f32),
         Shape::F64 => quote!(f64),
         Shape::Json => quote!(#p::serde_json::Value),
@@ -97,13 +137,14 @@ fn type_item(space: &TypeSpace, def: &TypeDef) -> TokenStream {
         TypeKind::Enum { variants } => {
             let idents: Vec<_> = variants.iter().map(|v| format_ident!("{}", v.rust_name)).collect();
             let wires: Vec<_> = variants.iter().map(|v| v.wire_value.as_str()).collect();
+            let wire_docs = variants.iter().map(|v| format!(" `{}`", v.wire_value));
             quote! {
                 #docs
                 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, #serde::Serialize, #serde::Deserialize)]
                 #[serde(crate = #serde_crate)]
                 pub enum #name {
                     #(
-                        #[doc = concat!(" `", #wires, "`")]
+                        #[doc = #wire_docs]
                         #[serde(rename = #wires)]
                         #idents,
                     )*
@@ -129,7 +170,83 @@ fn type_item(space: &TypeSpace, def: &TypeDef) -> TokenStream {
                 }
             }
         }
-        TypeKind::Union { members } => {
+        TypeKind::Union { members, discriminator: Some(discriminator) } => {
+            let variants: Vec<_> = members.iter().map(|m| format_ident!("{}", m.rust_name)).collect();
+            let shapes = members.iter().map(|m| shape_tokens(space, &m.shape, Scope::Types));
+            let property = discriminator.property.as_str();
+            let values = discriminator.mapping.iter().map(|(value, _)| value.as_str());
+            let targets = discriminator.mapping.iter().filter_map(|(_, index)| variants.get(*index));
+            let p = quote!(::specwright_runtime::__private);
+            quote! {
+                #docs
+                #[derive(Debug, Clone, PartialEq)]
+                pub enum #name {
+                    #( #variants(#shapes), )*
+                    /// A member this client does not know (its discriminator value is new).
+                    Unknown(#p::serde_json::Value),
+                }
+
+                impl #serde::Serialize for #name {
+                    fn serialize<S: #serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                        match self {
+                            #( Self::#variants(value) => #serde::Serialize::serialize(value, serializer), )*
+                            Self::Unknown(value) => #serde::Serialize::serialize(value, serializer),
+                        }
+                    }
+                }
+
+                impl<'de> #serde::Deserialize<'de> for #name {
+                    fn deserialize<D: #serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                        let value = <#p::serde_json::Value as #serde::Deserialize>::deserialize(deserializer)?;
+                        let tag = value.get(#property).and_then(#p::serde_json::Value::as_str).map(::std::borrow::ToOwned::to_owned);
+                        match tag.as_deref() {
+                            #( ::std::option::Option::Some(#values) => #p::serde_json::from_value(value).map(Self::#targets).map_err(<D::Error as #serde::de::Error>::custom), )*
+                            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+                        }
+                    }
+                }
+            }
+        }
+        TypeKind::ValueEnum { variants } => {
+            let idents: Vec<_> = variants.iter().map(|v| format_ident!("{}", v.rust_name)).collect();
+            let p = quote!(::specwright_runtime::__private);
+            let literals: Vec<TokenStream> = variants.iter().map(|v| value_literal(&v.json)).collect();
+            let docs_values = variants.iter().map(|v| format!(" `{}`", v.json));
+            quote! {
+                #docs
+                #[derive(Debug, Clone, PartialEq)]
+                pub enum #name {
+                    #( #[doc = #docs_values] #idents, )*
+                    /// A value this client does not know; servers may add values over time.
+                    Other(#p::serde_json::Value),
+                }
+
+                impl #name {
+                    /// The value as sent on the wire.
+                    pub fn to_value(&self) -> #p::serde_json::Value {
+                        match self {
+                            #( Self::#idents => #literals, )*
+                            Self::Other(value) => value.clone(),
+                        }
+                    }
+                }
+
+                impl #serde::Serialize for #name {
+                    fn serialize<S: #serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                        #serde::Serialize::serialize(&self.to_value(), serializer)
+                    }
+                }
+
+                impl<'de> #serde::Deserialize<'de> for #name {
+                    fn deserialize<D: #serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                        let value = <#p::serde_json::Value as #serde::Deserialize>::deserialize(deserializer)?;
+                        #( if value == #literals { return ::std::result::Result::Ok(Self::#idents); } )*
+                        ::std::result::Result::Ok(Self::Other(value))
+                    }
+                }
+            }
+        }
+        TypeKind::Union { members, discriminator: None } => {
             let hashable = members.iter().all(|m| space.is_hashable(&m.shape));
             let eq = hashable.then(|| quote!(Eq, Hash,));
             let variants = members.iter().map(|member| {
@@ -156,10 +273,43 @@ fn type_item(space: &TypeSpace, def: &TypeDef) -> TokenStream {
     }
 }
 
+/// Tokens that build the JSON value whose text is `json`.
+fn value_literal(json: &str) -> TokenStream {
+    let p = quote!(::specwright_runtime::__private);
+    match serde_json::from_str::<serde_json::Value>(json) {
+        Ok(serde_json::Value::Bool(flag)) => quote!(#p::serde_json::Value::Bool(#flag)),
+        Ok(serde_json::Value::String(text)) => quote!(#p::serde_json::Value::String(::std::string::String::from(#text))),
+        Ok(serde_json::Value::Number(number)) => {
+            if let Some(int) = number.as_i64() {
+                quote!(#p::serde_json::Value::from(#int))
+            } else if let Some(uint) = number.as_u64() {
+                quote!(#p::serde_json::Value::from(#uint))
+            } else {
+                let float = number.as_f64().unwrap_or_default();
+                quote!(#p::serde_json::Value::from(#float))
+            }
+        }
+        _ => quote!(#p::serde_json::from_str::<#p::serde_json::Value>(#json).unwrap_or_default()),
+    }
+}
+
 fn field_tokens(space: &TypeSpace, field: &Field) -> TokenStream {
     let name = ident(&field.rust_name);
     let shape = shape_tokens(space, &field.shape, Scope::Types);
+    if field.flatten {
+        let docs = doc_attrs([field.docs.description.as_deref()]);
+        return quote! {
+            #docs
+            #[serde(flatten)]
+            pub #name: #shape,
+        };
+    }
     let deprecated = field.deprecated.then_some("**Deprecated.**");
+    let access = match field.access {
+        crate::ir::Access::ReadOnly => Some("Read-only: sent by the server, ignored in requests."),
+        crate::ir::Access::WriteOnly => Some("Write-only: sent in requests, never returned."),
+        crate::ir::Access::ReadWrite => None,
+    };
     let constraints = (!field.docs.constraints.is_empty()).then(|| format!("Constraints: {}.", field.docs.constraints.join(", ")));
     let example = field.docs.example.as_ref().map(|e| format!("Example: `{e}`"));
     let docs = doc_attrs([
@@ -167,6 +317,7 @@ fn field_tokens(space: &TypeSpace, field: &Field) -> TokenStream {
         field.docs.description.as_deref(),
         constraints.as_deref(),
         example.as_deref(),
+        access,
         deprecated,
     ]);
     let wire = field.wire_name.as_str();

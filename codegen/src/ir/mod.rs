@@ -6,7 +6,9 @@ mod types;
 
 pub use operations::{Body, BodyEncoding, Group, Operation, Param, ParamLocation, ParamStyle, Success};
 pub use security::{ApiKeyIn, SchemeKind, SecurityScheme};
-pub use types::{Docs, Field, Shape, TypeDef, TypeId, TypeKind, TypeSpace, UnionMember, Variant};
+pub use types::{
+    Access, Discriminator, Docs, Field, Shape, TypeDef, TypeId, TypeKind, TypeSpace, UnionMember, ValueVariant, Variant,
+};
 
 use crate::diagnostic::Diagnostics;
 use crate::normalize::Normalized;

@@ -26,6 +26,20 @@ pub enum Shape {
     I32,
     /// `i64`.
     I64,
+    /// `u32` (`format: uint32`).
+    U32,
+    /// `u64` (`format: uint64`, `uint`).
+    U64,
+    /// A date-time (`format: date-time`).
+    DateTime,
+    /// A calendar date (`format: date`).
+    Date,
+    /// A time of day (`format: time`).
+    Time,
+    /// A UUID (`format: uuid`).
+    Uuid,
+    /// Bytes sent as base64 (`format: byte`).
+    Base64,
     /// `f32`.
     F32,
     /// `f64`.
@@ -44,6 +58,96 @@ pub enum Shape {
     Boxed(Box<Shape>),
     /// A tuple (`prefixItems`): `(A, B, ...)`.
     Tuple(Vec<Shape>),
+}
+
+/// An enum over non-string values; names come from the values (`1` → `V1`).
+fn value_enum(values: impl Iterator<Item = serde_json::Value>) -> TypeKind {
+    let mut namer = Namer::with_reserved(&["Other"]);
+    let mut seen = BTreeSet::new();
+    let variants = values
+        .map(|value| value.to_string())
+        .filter(|json| seen.insert(json.clone()))
+        .map(|json| {
+            let readable = json.trim_matches('"').replace('.', "_").replace('-', "Minus");
+            ValueVariant { rust_name: namer.claim(&type_name(&readable)), json }
+        })
+        .collect();
+    TypeKind::ValueEnum { variants }
+}
+
+/// A discriminator: explicit `mapping` entries first, then each referenced member by its
+/// component name (the implicit mapping).
+fn discriminator_of(discriminator: &openapiv3::Discriminator, references: &[Option<String>]) -> Discriminator {
+    let mut mapping = Vec::new();
+    for (value, target) in &discriminator.mapping {
+        // A mapping target is a reference or a bare component name.
+        let target = if target.starts_with('#') || target.contains('/') {
+            target.clone()
+        } else {
+            format!("#/components/schemas/{target}")
+        };
+        let member = references.iter().position(|r| {
+            r.as_deref().is_some_and(|r| r == target || r.rsplit('/').next() == target.rsplit('/').next())
+        });
+        if let Some(member) = member {
+            mapping.push((value.clone(), member));
+        }
+    }
+    for (index, reference) in references.iter().enumerate() {
+        if mapping.iter().any(|(_, m)| *m == index) {
+            continue;
+        }
+        if let Some(name) = reference.as_deref().and_then(|r| r.rsplit('/').next()) {
+            mapping.push((unescape_pointer_segment(name), index));
+        }
+    }
+    Discriminator { property: discriminator.property_name.clone(), mapping }
+}
+
+/// Components with a discriminator and no `oneOf`/`anyOf` that other components `allOf`: the
+/// parents of polymorphic families, with their children.
+fn polymorphic_parents(components: &indexmap_like::Schemas) -> BTreeMap<String, Vec<String>> {
+    let mut parents = BTreeMap::new();
+    for (name, schema) in components {
+        let ReferenceOr::Item(schema) = schema else { continue };
+        if schema.schema_data.discriminator.is_none()
+            || matches!(schema.schema_kind, SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. })
+        {
+            continue;
+        }
+        let reference = format!("#/components/schemas/{}", escape(name));
+        let children: Vec<String> = components
+            .iter()
+            .filter(|(child, _)| *child != name)
+            .filter(|(_, child)| match child {
+                ReferenceOr::Item(Schema { schema_kind: SchemaKind::AllOf { all_of }, .. }) => all_of
+                    .iter()
+                    .any(|m| matches!(m, ReferenceOr::Reference { reference: r } if *r == reference)),
+                _ => false,
+            })
+            .map(|(child, _)| child.clone())
+            .collect();
+        if !children.is_empty() {
+            parents.insert(name.clone(), children);
+        }
+    }
+    parents
+}
+
+/// The shape of a string by its `format`.
+fn string_shape(format: &VariantOrUnknownOrEmpty<openapiv3::StringFormat>) -> Shape {
+    use openapiv3::StringFormat;
+    match format {
+        VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => Shape::DateTime,
+        VariantOrUnknownOrEmpty::Item(StringFormat::Date) => Shape::Date,
+        VariantOrUnknownOrEmpty::Item(StringFormat::Byte) => Shape::Base64,
+        VariantOrUnknownOrEmpty::Unknown(format) => match format.as_str() {
+            "uuid" => Shape::Uuid,
+            "time" | "partial-time" => Shape::Time,
+            _ => Shape::String,
+        },
+        _ => Shape::String,
+    }
 }
 
 /// Documentation carried from the spec.
@@ -129,6 +233,40 @@ pub struct Field {
     pub docs: Docs,
     /// `deprecated: true`.
     pub deprecated: bool,
+    /// Holds the object's other properties (`additionalProperties` beside named ones).
+    pub flatten: bool,
+    /// `readOnly` (sent by the server only) or `writeOnly` (sent by the client only).
+    pub access: Access,
+}
+
+/// Who sends a property.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Access {
+    /// Both directions.
+    #[default]
+    ReadWrite,
+    /// `readOnly`: only in responses.
+    ReadOnly,
+    /// `writeOnly`: only in requests.
+    WriteOnly,
+}
+
+/// One value of a non-string enum, as JSON text.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ValueVariant {
+    /// The Rust name.
+    pub rust_name: String,
+    /// The value as JSON text (`1`, `true`, `"a"`).
+    pub json: String,
+}
+
+/// How a union tells its members apart by a property.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Discriminator {
+    /// The property that names the member.
+    pub property: String,
+    /// Property value → index of the member.
+    pub mapping: Vec<(String, usize)>,
 }
 
 /// One value of a string enum.
@@ -162,10 +300,18 @@ pub enum TypeKind {
         /// The known values.
         variants: Vec<Variant>,
     },
-    /// An untagged union (`oneOf` / `anyOf` without a usable discriminator).
+    /// A union (`oneOf` / `anyOf`): told apart by a discriminator property, or tried in
+    /// order (untagged).
     Union {
-        /// The alternatives, tried in order.
+        /// The alternatives.
         members: Vec<UnionMember>,
+        /// The discriminator, if the spec gives one.
+        discriminator: Option<Discriminator>,
+    },
+    /// An enum of integers, numbers, booleans or mixed values, with a catch-all.
+    ValueEnum {
+        /// The known values.
+        variants: Vec<ValueVariant>,
     },
     /// A type alias (`pub type X = Vec<Y>;`).
     Alias(Shape),
@@ -205,6 +351,11 @@ pub(crate) struct TypeBuilder<'a> {
     depth: usize,
     /// The pointer of the schema or operation being converted, for diagnostics.
     context: String,
+    /// Component names whose schema has a discriminator and which children `allOf`:
+    /// parent → children.
+    polymorphic: BTreeMap<String, Vec<String>>,
+    /// Components whose type is being built, to keep a parent's union from recursing.
+    building: BTreeSet<String>,
 }
 
 /// Inline definitions nested deeper than this become JSON values: only a schema that keeps
@@ -225,6 +376,8 @@ impl<'a> TypeBuilder<'a> {
             resolving: BTreeSet::new(),
             depth: 0,
             context: String::new(),
+            polymorphic: polymorphic_parents(components),
+            building: BTreeSet::new(),
         };
         // Components first, so that they get their own names and recursion can find them.
         for name in components.keys() {
@@ -239,7 +392,12 @@ impl<'a> TypeBuilder<'a> {
             match schema {
                 ReferenceOr::Item(schema) => {
                     let rust_name = builder.space.types[index].name.clone();
-                    let (kind, docs, deprecated) = builder.kind_of(schema, &rust_name);
+                    builder.building.insert(name.clone());
+                    let (kind, docs, deprecated) = match builder.polymorphic.get(name).cloned() {
+                        Some(children) => builder.parent_union(schema, &children),
+                        None => builder.kind_of(schema, &rust_name),
+                    };
+                    builder.building.remove(name);
                     let def = &mut builder.space.types[index];
                     def.kind = kind;
                     def.docs = docs;
@@ -343,10 +501,25 @@ impl<'a> TypeBuilder<'a> {
             SchemaKind::Type(Type::String(string)) if !string.enumeration.is_empty() => {
                 Shape::Named(self.define(hint, schema))
             }
-            SchemaKind::Type(Type::String(_)) => Shape::String,
+            SchemaKind::Type(Type::String(string)) => string_shape(&string.format),
+            SchemaKind::Type(Type::Integer(integer)) if integer.enumeration.iter().flatten().next().is_some() => {
+                Shape::Named(self.define(hint, schema))
+            }
+            SchemaKind::Type(Type::Number(number)) if number.enumeration.iter().flatten().next().is_some() => {
+                Shape::Named(self.define(hint, schema))
+            }
+            SchemaKind::Any(any) if any.properties.is_empty() && !any.enumeration.is_empty() => {
+                Shape::Named(self.define(hint, schema))
+            }
             SchemaKind::Type(Type::Boolean(_)) => Shape::Bool,
             SchemaKind::Type(Type::Integer(integer)) => match &integer.format {
                 VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int32) => Shape::I32,
+                VariantOrUnknownOrEmpty::Unknown(format) => match format.as_str() {
+                    "int8" | "int16" | "uint8" | "uint16" => Shape::I32,
+                    "uint32" => Shape::U32,
+                    "uint" | "uint64" => Shape::U64,
+                    _ => Shape::I64,
+                },
                 _ => Shape::I64,
             },
             SchemaKind::Type(Type::Number(number)) => match &number.format {
@@ -430,7 +603,7 @@ impl<'a> TypeBuilder<'a> {
                     UnionMember { rust_name, shape }
                 })
                 .collect();
-            return (TypeKind::Union { members }, docs, deprecated);
+            return (TypeKind::Union { members, discriminator: None }, docs, deprecated);
         }
         let kind = match &schema.schema_kind {
             SchemaKind::Type(Type::String(string)) if !string.enumeration.is_empty() => {
@@ -445,23 +618,42 @@ impl<'a> TypeBuilder<'a> {
                     .collect();
                 TypeKind::Enum { variants }
             }
-            SchemaKind::Type(Type::Object(object)) if !object.properties.is_empty() => TypeKind::Struct {
-                fields: self.fields(&object.properties, &object.required, name),
-            },
-            SchemaKind::Any(any) if !any.properties.is_empty() => TypeKind::Struct {
-                fields: self.fields(&any.properties, &any.required, name),
-            },
+            SchemaKind::Type(Type::Integer(integer)) if integer.enumeration.iter().flatten().next().is_some() => {
+                value_enum(integer.enumeration.iter().flatten().map(|v| serde_json::Value::from(*v)))
+            }
+            SchemaKind::Type(Type::Number(number)) if number.enumeration.iter().flatten().next().is_some() => {
+                value_enum(number.enumeration.iter().flatten().map(|v| serde_json::Value::from(*v)))
+            }
+            SchemaKind::Any(any) if any.properties.is_empty() && !any.enumeration.is_empty() => {
+                value_enum(any.enumeration.iter().filter(|v| !v.is_null()).cloned())
+            }
+            SchemaKind::Type(Type::Object(object)) if !object.properties.is_empty() => {
+                let mut fields = self.fields(&object.properties, &object.required, name);
+                self.additional_field(&mut fields, object.additional_properties.as_ref(), &schema.schema_data.extensions, name);
+                TypeKind::Struct { fields }
+            }
+            SchemaKind::Any(any) if !any.properties.is_empty() => {
+                let mut fields = self.fields(&any.properties, &any.required, name);
+                self.additional_field(&mut fields, any.additional_properties.as_ref(), &schema.schema_data.extensions, name);
+                TypeKind::Struct { fields }
+            }
             SchemaKind::AllOf { all_of } => self.merge_all_of(all_of, name),
             SchemaKind::OneOf { one_of: members } | SchemaKind::AnyOf { any_of: members } => {
-                let mut namer = Namer::default();
+                let mut namer = Namer::with_reserved(&["Unknown"]);
                 let non_null: Vec<&ReferenceOr<Schema>> = members.iter().filter(|m| !self.is_null(m)).collect();
                 let mut union = Vec::new();
+                let mut references = Vec::new();
                 for (index, member) in non_null.into_iter().enumerate() {
                     let shape = self.shape(member, &format!("{name}Variant{index}"));
                     let rust_name = namer.claim(&self.variant_name(&shape, index));
                     union.push(UnionMember { rust_name, shape });
+                    references.push(match member {
+                        ReferenceOr::Reference { reference } => Some(reference.clone()),
+                        ReferenceOr::Item(_) => None,
+                    });
                 }
-                TypeKind::Union { members: union }
+                let discriminator = schema.schema_data.discriminator.as_ref().map(|d| discriminator_of(d, &references));
+                TypeKind::Union { members: union, discriminator }
             }
             _ => {
                 // Not a struct, enum or union: an alias to the inline shape, which must not
@@ -478,7 +670,12 @@ impl<'a> TypeBuilder<'a> {
             Shape::Named(id) => self.space.types.get(id.0).map(|d| d.name.clone()).unwrap_or_default(),
             Shape::String => "String".to_owned(),
             Shape::Bool => "Bool".to_owned(),
-            Shape::I32 | Shape::I64 => "Integer".to_owned(),
+            Shape::I32 | Shape::I64 | Shape::U32 | Shape::U64 => "Integer".to_owned(),
+            Shape::DateTime => "DateTime".to_owned(),
+            Shape::Date => "Date".to_owned(),
+            Shape::Time => "Time".to_owned(),
+            Shape::Uuid => "Uuid".to_owned(),
+            Shape::Base64 => "Bytes".to_owned(),
             Shape::F32 | Shape::F64 => "Number".to_owned(),
             Shape::Vec(_) => "List".to_owned(),
             Shape::Map(_) => "Map".to_owned(),
@@ -499,27 +696,95 @@ impl<'a> TypeBuilder<'a> {
             .map(|(wire_name, schema)| {
                 let hint = format!("{owner}{}", type_name(wire_name));
                 let mut shape = self.boxed_shape(schema, &hint);
-                let (docs, deprecated, mut nullable) = match schema {
+                let (docs, deprecated, mut nullable, access) = match schema {
                     ReferenceOr::Item(schema) => {
-                        (Docs::of(schema), schema.schema_data.deprecated, schema.schema_data.nullable)
+                        let access = match (schema.schema_data.read_only, schema.schema_data.write_only) {
+                            (true, false) => Access::ReadOnly,
+                            (false, true) => Access::WriteOnly,
+                            _ => Access::ReadWrite,
+                        };
+                        (Docs::of(schema), schema.schema_data.deprecated, schema.schema_data.nullable, access)
                     }
-                    ReferenceOr::Reference { .. } => (Docs::default(), false, false),
+                    ReferenceOr::Reference { .. } => (Docs::default(), false, false, Access::ReadWrite),
                 };
                 if let Shape::Nullable(inner) = shape {
                     shape = *inner;
                     nullable = true;
                 }
+                // A read-only property is absent from requests and a write-only one from
+                // responses, so one struct serving both cannot require them.
+                let required = required.iter().any(|r| r == wire_name) && access == Access::ReadWrite;
                 Field {
                     rust_name: namer.claim(&snake_name(wire_name)),
                     wire_name: wire_name.to_string(),
                     shape,
-                    required: required.iter().any(|r| r == wire_name),
+                    required,
                     nullable,
                     docs,
                     deprecated,
+                    flatten: false,
+                    access,
                 }
             })
             .collect()
+    }
+
+    /// Adds a flattened map for `additionalProperties` (typed or `true`) or `patternProperties`
+    /// beside named properties.
+    fn additional_field(
+        &mut self,
+        fields: &mut Vec<Field>,
+        additional: Option<&AdditionalProperties>,
+        extensions: &indexmap::IndexMap<String, serde_json::Value>,
+        owner: &str,
+    ) {
+        let value = match additional {
+            Some(AdditionalProperties::Schema(schema)) => self.shape(schema, &format!("{owner}Value")),
+            Some(AdditionalProperties::Any(true)) => Shape::Json,
+            Some(AdditionalProperties::Any(false)) => return,
+            None => match extensions.get(crate::normalize::EXT_PATTERN_PROPERTIES) {
+                Some(serde_json::Value::Object(patterns)) if patterns.len() == 1 => {
+                    match patterns.values().next().cloned().map(serde_json::from_value::<ReferenceOr<Schema>>) {
+                        Some(Ok(schema)) => self.shape(&schema, &format!("{owner}Value")),
+                        _ => Shape::Json,
+                    }
+                }
+                Some(serde_json::Value::Object(_)) => Shape::Json,
+                _ => return,
+            },
+        };
+        let taken: Vec<&str> = fields.iter().map(|f| f.rust_name.as_str()).collect();
+        let mut namer = Namer::with_reserved(&taken);
+        fields.push(Field {
+            rust_name: namer.claim("additional_properties"),
+            wire_name: String::new(),
+            shape: Shape::Map(Box::new(value)),
+            required: true,
+            nullable: false,
+            docs: Docs {
+                description: Some("Properties not named above.".to_owned()),
+                ..Docs::default()
+            },
+            deprecated: false,
+            flatten: true,
+            access: Access::ReadWrite,
+        });
+    }
+
+    /// A parent schema with a discriminator that its children `allOf`: a union of the children.
+    fn parent_union(&mut self, schema: &Schema, children: &[String]) -> (TypeKind, Docs, bool) {
+        let mut namer = Namer::with_reserved(&["Unknown"]);
+        let mut members = Vec::new();
+        let mut references = Vec::new();
+        for child in children {
+            let reference = format!("#/components/schemas/{}", escape(child));
+            let shape = self.reference(&reference);
+            let rust_name = namer.claim(&self.variant_name(&shape, members.len()));
+            members.push(UnionMember { rust_name, shape });
+            references.push(Some(reference));
+        }
+        let discriminator = schema.schema_data.discriminator.as_ref().map(|d| discriminator_of(d, &references));
+        (TypeKind::Union { members, discriminator }, Docs::of(schema), schema.schema_data.deprecated)
     }
 
     /// `allOf`: the properties and `required` lists of every object member, merged.
@@ -574,8 +839,24 @@ impl<'a> TypeBuilder<'a> {
         self.components.get(&unescape_pointer_segment(name))
     }
 
-    /// Boxes fields whose type would otherwise contain itself.
+    /// Boxes fields whose type would otherwise contain itself, and shares inline types that
+    /// have the same shape: later copies become aliases of the first.
     pub(crate) fn finish(mut self) -> (TypeSpace, Diagnostics) {
+        let components = self.space.by_reference.len();
+        let mut first_of: std::collections::HashMap<(TypeKind, Docs), usize> = std::collections::HashMap::new();
+        for index in components..self.space.types.len() {
+            let def = &self.space.types[index];
+            if matches!(def.kind, TypeKind::Alias(_)) {
+                continue;
+            }
+            let key = (def.kind.clone(), def.docs.clone());
+            match first_of.get(&key) {
+                Some(first) => self.space.types[index].kind = TypeKind::Alias(Shape::Named(TypeId(*first))),
+                None => {
+                    first_of.insert(key, index);
+                }
+            }
+        }
         let count = self.space.types.len();
         let direct: Vec<BTreeSet<usize>> = (0..count).map(|i| direct_children(&self.space.types[i].kind)).collect();
         for index in 0..count {
@@ -587,12 +868,12 @@ impl<'a> TypeBuilder<'a> {
                         box_if_cyclic(&mut field.shape, &reaches_back);
                     }
                 }
-                TypeKind::Union { members } => {
+                TypeKind::Union { members, .. } => {
                     for member in members {
                         box_if_cyclic(&mut member.shape, &reaches_back);
                     }
                 }
-                TypeKind::Alias(_) | TypeKind::Enum { .. } => {}
+                TypeKind::Alias(_) | TypeKind::Enum { .. } | TypeKind::ValueEnum { .. } => {}
             }
             self.space.types[index].kind = kind;
         }
@@ -631,9 +912,9 @@ fn direct_children(kind: &TypeKind) -> BTreeSet<usize> {
     let mut out = BTreeSet::new();
     match kind {
         TypeKind::Struct { fields } => fields.iter().for_each(|f| visit(&f.shape, &mut out)),
-        TypeKind::Union { members } => members.iter().for_each(|m| visit(&m.shape, &mut out)),
+        TypeKind::Union { members, .. } => members.iter().for_each(|m| visit(&m.shape, &mut out)),
         TypeKind::Alias(shape) => visit(shape, &mut out),
-        TypeKind::Enum { .. } => {}
+        TypeKind::Enum { .. } | TypeKind::ValueEnum { .. } => {}
     }
     out
 }
@@ -676,8 +957,10 @@ impl TypeSpace {
 
     fn hashable(&self, shape: &Shape, seen: &mut BTreeSet<usize>) -> bool {
         match shape {
-            Shape::String | Shape::Bool | Shape::I32 | Shape::I64 => true,
-            Shape::F32 | Shape::F64 | Shape::Json | Shape::Map(_) => false,
+            Shape::String | Shape::Bool | Shape::I32 | Shape::I64 | Shape::U32 | Shape::U64 => true,
+            Shape::DateTime | Shape::Date | Shape::Time | Shape::Uuid | Shape::Base64 => true,
+            Shape::F32 | Shape::F64 | Shape::Json => false,
+            Shape::Map(inner) => self.hashable(inner, seen),
             Shape::Vec(inner) | Shape::Nullable(inner) | Shape::Boxed(inner) => self.hashable(inner, seen),
             Shape::Tuple(items) => items.iter().all(|item| self.hashable(item, seen)),
             Shape::Named(id) => {
@@ -686,7 +969,10 @@ impl TypeSpace {
                 }
                 match self.types.get(id.0).map(|d| &d.kind) {
                     Some(TypeKind::Struct { fields }) => fields.iter().all(|f| self.hashable(&f.shape, seen)),
-                    Some(TypeKind::Union { members }) => members.iter().all(|m| self.hashable(&m.shape, seen)),
+                    Some(TypeKind::Union { members, discriminator: None }) => {
+                        members.iter().all(|m| self.hashable(&m.shape, seen))
+                    }
+                    Some(TypeKind::Union { discriminator: Some(_), .. } | TypeKind::ValueEnum { .. }) => false,
                     Some(TypeKind::Alias(shape)) => self.hashable(shape, seen),
                     Some(TypeKind::Enum { .. }) => true,
                     None => false,

@@ -341,6 +341,9 @@ fn repair(value: &mut Value, pointer: &str, message: &str, raw: Option<&str>) ->
     None
 }
 
+/// Extension carrying `patternProperties` (regex → schema), which the 3.0 model drops.
+pub const EXT_PATTERN_PROPERTIES: &str = "x-specwright-pattern-properties";
+
 /// Extension carrying 3.1 `prefixItems` (a tuple's item schemas).
 pub const EXT_PREFIX_ITEMS: &str = "x-specwright-prefix-items";
 
@@ -571,6 +574,9 @@ fn normalize_schema(schema: &mut Value) {
         }
     }
     normalize_type(map);
+    if let Some(patterns) = map.remove("patternProperties") {
+        map.insert(EXT_PATTERN_PROPERTIES.to_owned(), patterns);
+    }
     if let Some(items) = map.remove("prefixItems") {
         map.insert(EXT_PREFIX_ITEMS.to_owned(), items);
         map.entry("type").or_insert_with(|| json!("array"));
