@@ -12,6 +12,9 @@ const SPECS: &[&str] = &[
     "aiopenapi3/tests/fixtures/petstore-expanded.yaml",
     "openapi-generator/3_0/petstore.yaml",
     "openapi-generator/3_1/petstore.yaml",
+    // The edge-case spec where openapi-generator's own Rust output does not compile.
+    "openapi-generator/3_0/petstore-with-fake-endpoints-models-for-testing.yaml",
+    "openapi-generator/2_0/petstore-with-fake-endpoints-models-for-testing.yaml",
 ];
 
 fn workspace() -> PathBuf {
