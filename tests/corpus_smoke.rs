@@ -41,7 +41,7 @@ fn small_corpus_specs_generate_code_that_compiles_warning_free() {
         krate.join("Cargo.toml"),
         format!(
             "[package]\nname = \"corpus-smoke\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
-             [dependencies]\nspecwright-runtime = {{ path = {:?} }}\n\n[workspace]\n",
+             [dependencies]\nspecwright-runtime = {{ path = {:?}, features = [\"time\"] }}\n\n[workspace]\n",
             runtime.display().to_string()
         ),
     )
@@ -59,6 +59,15 @@ fn small_corpus_specs_generate_code_that_compiles_warning_free() {
         std::fs::write(krate.join("src").join(&file), generated.code).expect("write module");
         lib.push_str(&format!("#[doc = {spec:?}]\npub mod spec_{index};\n"));
     }
+    // The `time` crate instead of `chrono` for dates and times.
+    let formats = workspace().join("specs/types_maps_formats.yaml");
+    let generated = specwright_codegen::Generator::new(&formats)
+        .date_time_library(specwright_codegen::DateTimeLibrary::Time)
+        .generate_code()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(generated.code.contains("::specwright_runtime::DateTime"));
+    std::fs::write(krate.join("src/formats_with_time.rs"), generated.code).expect("write module");
+    lib.push_str("pub mod formats_with_time;\n");
     std::fs::write(krate.join("src/lib.rs"), lib).expect("lib.rs");
 
     let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))

@@ -53,7 +53,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Location, Severity};
-pub use emit::DateTimeLibrary;
+pub use ir::DateTimeLibrary;
 pub use error::Error;
 pub use load::{ChainLoader, FsLoader, Loader, MemoryLoader, RedirectLoader};
 
@@ -196,7 +196,8 @@ impl Generator {
                 return Err(Error::Spec(diagnostics));
             }
         };
-        let (ir, mut warnings) = ir::build(&normalized);
+        let (mut ir, mut warnings) = ir::build(&normalized);
+        ir.types.date_time = self.date_time;
         warnings.resolve_pointers(|pointer| bundle.locate(&normalize::source_pointer(normalized.version, pointer)));
         diagnostics.0.extend(warnings.0);
         if diagnostics.has_errors() {
@@ -212,7 +213,7 @@ impl Generator {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| self.spec.clone());
-        let code = emit::emit_with(&ir, &source_name, self.date_time)?;
+        let code = emit::emit(&ir, &source_name)?;
         Ok(Generated { code, warnings, files, ir })
     }
 

@@ -4,8 +4,6 @@ mod client;
 mod docs;
 mod types;
 
-pub use types::DateTimeLibrary;
-
 use quote::quote;
 
 use crate::error::Error;
@@ -13,12 +11,8 @@ use crate::ir::Ir;
 
 /// The generated module source for `ir`. `source_name` goes into the header comment.
 pub fn emit(ir: &Ir, source_name: &str) -> Result<String, Error> {
-    emit_with(ir, source_name, DateTimeLibrary::default())
-}
-
-/// [`emit`], with dates and times from `library`.
-pub fn emit_with(ir: &Ir, source_name: &str, library: DateTimeLibrary) -> Result<String, Error> {
-    let (types, client) = types::with_date_time_library(library, || (types::types_module(&ir.types), client::client_items(ir)));
+    let types = types::types_module(&ir.types);
+    let client = client::client_items(ir);
     let tokens = quote! {
         #client
         #types

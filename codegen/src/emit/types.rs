@@ -5,7 +5,7 @@ use quote::{format_ident, quote};
 
 use super::docs::doc_attrs;
 use crate::ident::ident;
-use crate::ir::{Field, Shape, TypeDef, TypeKind, TypeSpace};
+use crate::ir::{DateTimeLibrary, Field, Shape, TypeDef, TypeKind, TypeSpace};
 
 /// How to spell a path to the `types` module from where the tokens go.
 #[derive(Clone, Copy)]
@@ -18,33 +18,10 @@ pub(crate) enum Scope {
     Nested,
 }
 
-/// Which crate dates and times come from.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum DateTimeLibrary {
-    /// `chrono::DateTime<Utc>`, `NaiveDate`, `NaiveTime` (runtime feature `chrono`, on by default).
-    #[default]
-    Chrono,
-    /// `time::OffsetDateTime`, `Date`, `Time` in RFC 3339 wrappers (runtime feature `time`).
-    Time,
-}
-
-thread_local! {
-    static DATE_TIME: std::cell::Cell<DateTimeLibrary> = const { std::cell::Cell::new(DateTimeLibrary::Chrono) };
-}
-
-/// Runs `f` emitting dates and times with `library`.
-pub(crate) fn with_date_time_library<T>(library: DateTimeLibrary, f: impl FnOnce() -> T) -> T {
-    let previous = DATE_TIME.with(|cell| cell.replace(library));
-    let result = f();
-    DATE_TIME.with(|cell| cell.set(previous));
-    result
-}
-
 /// The tokens of a shape's Rust type.
 pub(crate) fn shape_tokens(space: &TypeSpace, shape: &Shape, scope: Scope) -> TokenStream {
     let p = quote!(::specwright_runtime::__private);
-    let library = DATE_TIME.with(std::cell::Cell::get);
+    let library = space.date_time;
     match shape {
         Shape::String => quote!(::std::string::String),
         Shape::Bool => quote!(bool),

@@ -7,7 +7,7 @@ mod types;
 pub use operations::{Body, BodyEncoding, Group, Operation, Param, ParamLocation, ParamStyle, Success};
 pub use security::{ApiKeyIn, SchemeKind, SecurityScheme};
 pub use types::{
-    Access, Discriminator, Docs, Field, Shape, TypeDef, TypeId, TypeKind, TypeSpace, UnionMember, ValueVariant, Variant,
+    Access, DateTimeLibrary, Discriminator, Docs, Field, Shape, TypeDef, TypeId, TypeKind, TypeSpace, UnionMember, ValueVariant, Variant,
 };
 
 use crate::diagnostic::Diagnostics;

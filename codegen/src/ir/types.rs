@@ -330,11 +330,24 @@ pub struct TypeDef {
     pub deprecated: bool,
 }
 
+/// Which crate dates and times come from in generated code.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DateTimeLibrary {
+    /// `chrono::DateTime<Utc>`, `NaiveDate`, `NaiveTime` (runtime feature `chrono`, on by default).
+    #[default]
+    Chrono,
+    /// `time::OffsetDateTime`, `Date`, `Time` in RFC 3339 wrappers (runtime feature `time`).
+    Time,
+}
+
 /// Every generated type.
 #[derive(Debug, Default)]
 pub struct TypeSpace {
     /// The types, by id.
     pub types: Vec<TypeDef>,
+    /// How dates and times are spelled.
+    pub date_time: DateTimeLibrary,
     names: Namer,
     /// `#/components/schemas/X` → id.
     by_reference: BTreeMap<String, TypeId>,
