@@ -935,7 +935,7 @@ async fn a_per_call_timeout_fails_fast_and_says_it_was_the_calls() {
 
     assert!(elapsed < Duration::from_millis(1500), "took {elapsed:?}");
     assert!(elapsed >= Duration::from_millis(200), "took {elapsed:?}");
-    let Error::Timeout { operation, kind, after } = &error else {
+    let Error::Timeout { operation, kind, after, .. } = &error else {
         panic!("expected Timeout, got {error:?}");
     };
     assert_eq!(*operation, "getOrg");

@@ -8,12 +8,13 @@ use reqwest::Url;
 use tracing::Instrument;
 
 use crate::credentials::{Credential, CredentialStore};
+use crate::hooks::{CallInfo, Hook, ResponseInfo};
+use crate::retry::{self, RetryPolicy};
 use crate::error::{Error, TimeoutKind};
 use crate::request::{Body, Request};
 use crate::response::RawResponse;
 
 /// Settings for a client. Generated clients start one with their spec's default server URL.
-#[derive(Debug)]
 pub struct ClientBuilder {
     base_url: String,
     request_timeout: Option<Duration>,
@@ -21,6 +22,25 @@ pub struct ClientBuilder {
     user_agent: Option<String>,
     default_headers: HeaderMap,
     http: Option<reqwest::Client>,
+    retry: RetryPolicy,
+    hooks: Vec<Arc<dyn Hook>>,
+    max_response_bytes: u64,
+}
+
+/// The default limit on a response body: generous, but a hostile server cannot exhaust memory.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 256 * 1024 * 1024;
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("request_timeout", &self.request_timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("retry", &self.retry)
+            .field("hooks", &self.hooks.len())
+            .field("max_response_bytes", &self.max_response_bytes)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ClientBuilder {
@@ -33,7 +53,28 @@ impl ClientBuilder {
             user_agent: None,
             default_headers: HeaderMap::new(),
             http: None,
+            retry: RetryPolicy::default(),
+            hooks: Vec::new(),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
+    }
+
+    /// When and how often calls are retried (default: 3 attempts for idempotent methods).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Adds a hook; hooks run in the order added.
+    pub fn hook(mut self, hook: impl Hook) -> Self {
+        self.hooks.push(Arc::new(hook));
+        self
+    }
+
+    /// The largest response body accepted (default 256 MiB).
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = limit;
+        self
     }
 
     /// The server to talk to; overrides the spec's default.
@@ -90,7 +131,13 @@ impl ClientBuilder {
             }
         };
         Ok(ClientCore {
-            shared: Arc::new(Shared { http, default_headers: self.default_headers }),
+            shared: Arc::new(Shared {
+                http,
+                default_headers: self.default_headers,
+                retry: self.retry,
+                hooks: self.hooks,
+                max_response_bytes: self.max_response_bytes,
+            }),
             base_url: Arc::from(base_url),
             credentials: CredentialStore::default(),
             request_timeout: self.request_timeout,
@@ -110,10 +157,12 @@ fn parse_base_url(url: &str) -> Result<String, Error> {
     Ok(url.trim_end_matches('/').to_owned())
 }
 
-#[derive(Debug)]
 struct Shared {
     http: reqwest::Client,
     default_headers: HeaderMap,
+    retry: RetryPolicy,
+    hooks: Vec<Arc<dyn Hook>>,
+    max_response_bytes: u64,
 }
 
 /// A connection pool, a base URL, credentials and a timeout. Cheap to clone: clones share the
@@ -166,7 +215,7 @@ impl ClientCore {
         self.credentials.is_set(scheme)
     }
 
-    /// Sends the request and reads the whole response.
+    /// Sends the request (retrying as the policy allows) and reads the whole response.
     pub(crate) async fn send(&self, request: Request) -> Result<RawResponse, Error> {
         let operation = request.operation;
         if let Some(message) = request.problem {
@@ -212,53 +261,120 @@ impl ClientCore {
         for (name, value) in request.options.headers {
             headers.insert(name, value);
         }
-
-        let mut builder = self.shared.http.request(request.method.clone(), url).headers(headers);
+        let method = request.method;
+        let mut builder = self.shared.http.request(method.clone(), url).headers(headers);
         if let Some(body) = body {
             builder = builder.body(body);
         }
+        let prepared = builder.build().map_err(|e| Error::Encode { operation, message: e.without_url().to_string() })?;
+
         let timeout = match (request.options.timeout, self.request_timeout) {
             (Some(after), _) => Some((TimeoutKind::Call, after)),
             (None, Some(after)) => Some((TimeoutKind::Client, after)),
             (None, None) => None,
         };
+        let deadline = timeout.map(|(_, after)| Instant::now() + after);
+        let policy = request.options.retry.unwrap_or_else(|| self.shared.retry.clone());
 
         let span = tracing::debug_span!(
             "request",
             operation,
-            method = %request.method,
+            method = %method,
             url = %logged_url,
             status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
         );
         let started = Instant::now();
-        let exchange = async {
-            let response = builder.send().await?;
-            let status = response.status();
-            let headers = response.headers().clone();
-            let body = response.bytes().await?;
-            Ok::<_, reqwest::Error>(RawResponse { status, headers, body })
-        };
         let outcome = async {
-            match timeout {
-                Some((kind, after)) => match tokio::time::timeout(after, exchange).await {
-                    Ok(result) => result,
-                    Err(_) => return Err(Error::Timeout { operation, kind, after }),
-                },
-                None => exchange.await,
+            let mut attempt: u32 = 0;
+            loop {
+                attempt += 1;
+                let mut outgoing = prepared
+                    .try_clone()
+                    .ok_or_else(|| Error::Encode { operation, message: "the body cannot be sent twice".to_owned() })?;
+                let call = CallInfo { operation, attempt, method: &method };
+                for hook in &self.shared.hooks {
+                    hook.before_request(call, &mut outgoing).map_err(|message| Error::Hook { operation, message })?;
+                }
+                let exchange = self.exchange(outgoing, call);
+                let result = match deadline {
+                    Some(deadline) => match tokio::time::timeout(deadline.saturating_duration_since(Instant::now()), exchange).await {
+                        Ok(result) => result,
+                        Err(_) => {
+                            let (kind, after) = timeout.unwrap_or((TimeoutKind::Client, Duration::ZERO));
+                            return Err(Error::Timeout { operation, kind, after, attempts: attempt });
+                        }
+                    },
+                    None => exchange.await,
+                };
+                // Whether another attempt may help, and after how long.
+                let retry_after = match &result {
+                    Ok(raw) if retry::is_retryable_status(raw.status) => Some(policy.wait(attempt, Some(&raw.headers))),
+                    Err(Attempt::Transport(error)) if error.is_connect() || error.is_timeout() || error.is_request() => {
+                        Some(policy.wait(attempt, None))
+                    }
+                    _ => None,
+                };
+                if let Some(wait) = retry_after.filter(|_| policy.allows(&method, attempt)) {
+                    let fits = deadline.is_none_or(|deadline| Instant::now() + wait < deadline);
+                    if fits {
+                        tracing::debug!(attempt, ?wait, "retrying");
+                        tokio::time::sleep(wait).await;
+                        continue;
+                    }
+                }
+                return match result {
+                    Ok(mut raw) => {
+                        raw.attempts = attempt;
+                        Ok(raw)
+                    }
+                    Err(Attempt::Transport(source)) => Err(Error::Transport { operation, source: source.without_url(), attempts: attempt }),
+                    Err(Attempt::TooLarge) => Err(Error::ResponseTooLarge { operation, limit: self.shared.max_response_bytes }),
+                };
             }
-            .map_err(|source| Error::Transport { operation, source: source.without_url() })
         }
         .instrument(span.clone())
         .await;
         match &outcome {
             Ok(response) => {
                 span.record("status", response.status.as_u16());
+                span.record("attempts", response.attempts);
                 tracing::debug!(parent: &span, elapsed = ?started.elapsed(), "response");
             }
             Err(error) => tracing::debug!(parent: &span, elapsed = ?started.elapsed(), %error, "failed"),
         }
         outcome
     }
+
+    /// One attempt: send, run the after-response hooks, read the body within the size limit.
+    async fn exchange(&self, request: reqwest::Request, call: CallInfo<'_>) -> Result<RawResponse, Attempt> {
+        let sent = Instant::now();
+        let mut response = self.shared.http.execute(request).await.map_err(Attempt::Transport)?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let info = ResponseInfo { status, headers: &headers, elapsed: sent.elapsed() };
+        for hook in &self.shared.hooks {
+            hook.after_response(call, info);
+        }
+        let limit = self.shared.max_response_bytes;
+        if response.content_length().is_some_and(|length| length > limit) {
+            return Err(Attempt::TooLarge);
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(Attempt::Transport)? {
+            if (body.len() + chunk.len()) as u64 > limit {
+                return Err(Attempt::TooLarge);
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(RawResponse { status, headers, body: body.into(), attempts: call.attempt })
+    }
+}
+
+/// How one attempt failed.
+enum Attempt {
+    Transport(reqwest::Error),
+    TooLarge,
 }
 
 /// The URL with the values of secret query parameters replaced, for logs.

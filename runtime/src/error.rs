@@ -56,16 +56,18 @@ pub enum Error {
         given: String,
     },
     /// The request did not get a response: connection refused, reset, TLS failure, ...
-    #[error("request for `{operation}` failed: {source}")]
+    #[error("request for `{operation}` failed after {attempts} attempt(s): {source}")]
     Transport {
         /// The operation.
         operation: &'static str,
         /// The underlying error, stripped of its URL (which may carry an API key).
         #[source]
         source: reqwest::Error,
+        /// Attempts made, retries included.
+        attempts: u32,
     },
     /// A timeout fired before the response arrived.
-    #[error("request for `{operation}` timed out after {after:?} ({kind})")]
+    #[error("request for `{operation}` timed out after {after:?} ({kind}; {attempts} attempt(s))")]
     Timeout {
         /// The operation.
         operation: &'static str,
@@ -73,6 +75,24 @@ pub enum Error {
         kind: TimeoutKind,
         /// Its length.
         after: Duration,
+        /// Attempts made, retries included.
+        attempts: u32,
+    },
+    /// A hook refused the request before it was sent.
+    #[error("a hook stopped the request for `{operation}`: {message}")]
+    Hook {
+        /// The operation.
+        operation: &'static str,
+        /// The hook's reason.
+        message: String,
+    },
+    /// The response body is larger than the client accepts.
+    #[error("the response to `{operation}` is larger than the limit of {limit} bytes")]
+    ResponseTooLarge {
+        /// The operation.
+        operation: &'static str,
+        /// The limit ([`crate::ClientBuilder::max_response_bytes`]).
+        limit: u64,
     },
     /// The server answered with a status the operation does not document.
     #[error("`{operation}` got unexpected status {}", response.status)]
@@ -110,6 +130,23 @@ impl Error {
     /// The HTTP status, where the server answered.
     pub fn status(&self) -> Option<reqwest::StatusCode> {
         self.response().map(|response| response.status)
+    }
+
+    /// Attempts made, where known (retries included).
+    pub fn attempts(&self) -> Option<u32> {
+        match self {
+            Self::Transport { attempts, .. } | Self::Timeout { attempts, .. } => Some(*attempts),
+            _ => self.response().map(|r| r.attempts),
+        }
+    }
+
+    /// Whether trying again later may succeed: connection trouble, timeouts, and the statuses
+    /// 408, 429, 502, 503, 504.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Transport { .. } | Self::Timeout { .. } => true,
+            _ => self.status().is_some_and(crate::retry::is_retryable_status),
+        }
     }
 
     /// Status, headers and raw body, where the server answered.

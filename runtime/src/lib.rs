@@ -49,22 +49,29 @@ mod client;
 mod credentials;
 mod error;
 mod formats;
+mod hooks;
 mod request;
 mod response;
+mod retry;
 mod secret;
 mod transport;
 
 pub use blocking::BlockingTransport;
-pub use client::{ClientBuilder, ClientCore};
+pub use client::{ClientBuilder, ClientCore, DEFAULT_MAX_RESPONSE_BYTES};
 pub use credentials::{ApiKeyLocation, Credential};
 pub use error::{Error, TimeoutKind};
 pub use formats::Base64Bytes;
+pub use hooks::{CallInfo, Hook, ResponseInfo};
+pub use retry::RetryPolicy;
 #[cfg(feature = "time")]
 pub use formats::{Date, DateTime, Time};
 pub use request::{CallOptions, Request};
 pub use response::{RawResponse, Response};
 pub use secret::Secret;
 pub use transport::{AsyncTransport, ResponseFuture, Transport};
+
+/// The HTTP client underneath, for [`ClientBuilder::reqwest_client`] and [`Hook`]s.
+pub use reqwest;
 
 /// What generated code names, re-exported so that a user's crate depends on this runtime alone.
 /// Not a public API: its contents follow the generator's version.

@@ -22,6 +22,8 @@ pub struct CallOptions {
     pub timeout: Option<Duration>,
     /// Extra headers, sent after (and so overriding) everything else, e.g. `If-Match`.
     pub headers: Vec<(HeaderName, HeaderValue)>,
+    /// Overrides the client's retry policy for this call.
+    pub retry: Option<crate::retry::RetryPolicy>,
     problem: Option<String>,
 }
 
@@ -189,6 +191,11 @@ impl CallOptions {
     /// Sets the timeout for this call.
     pub fn set_timeout(&mut self, timeout: Duration) {
         self.timeout = Some(timeout);
+    }
+
+    /// Sets the retry policy for this call.
+    pub fn set_retry(&mut self, policy: crate::retry::RetryPolicy) {
+        self.retry = Some(policy);
     }
 
     /// Adds a header; a name or value that is not valid in HTTP is reported when the call is sent.

@@ -16,6 +16,8 @@ pub struct RawResponse {
     pub headers: HeaderMap,
     /// The whole body.
     pub body: Bytes,
+    /// Attempts it took, retries included.
+    pub attempts: u32,
 }
 
 /// A typed body together with the status and headers it came with.
@@ -150,6 +152,7 @@ mod tests {
             status: reqwest::StatusCode::OK,
             headers: [(reqwest::header::CONTENT_TYPE, reqwest::header::HeaderValue::from_str(content_type).unwrap_or(reqwest::header::HeaderValue::from_static("x/y")))].into_iter().collect(),
             body: bytes::Bytes::from(body.to_owned()),
+            attempts: 1,
         };
         let lines = super::decode_json_items::<u32>("op", &raw("1\n2\n\n3\n", "application/jsonl"));
         assert_eq!(lines.ok(), Some(vec![1, 2, 3]));

@@ -430,6 +430,12 @@ fn builder(ir: &Ir, op: &Operation) -> TokenStream {
                 self
             }
 
+            /// Sets the retry policy for this call, overriding the client's.
+            pub fn retry(mut self, policy: #rt::RetryPolicy) -> Self {
+                self.options.set_retry(policy);
+                self
+            }
+
             /// Adds a header to this call, e.g. `If-Match`; it overrides headers set otherwise.
             pub fn header(mut self, name: &str, value: &str) -> Self {
                 self.options.add_header(name, value);

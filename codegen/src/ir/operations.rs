@@ -149,7 +149,7 @@ pub struct Operation {
 
 /// Names of the request builders' own methods, which parameters must not take.
 const BUILDER_METHODS: &[&str] =
-    &["send", "send_with_response", "timeout", "header", "options", "body", "transport", "into_parts", "new"];
+    &["send", "send_with_response", "timeout", "retry", "header", "options", "body", "transport", "into_parts", "new"];
 
 pub(crate) struct OperationBuilder<'a, 'b> {
     pub(crate) api: &'a OpenAPI,
