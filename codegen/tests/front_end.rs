@@ -325,3 +325,13 @@ fn url_refs_resolve_through_a_redirect_loader() {
     assert_eq!(field(money, "amount").shape, Shape::I64);
     assert!(generated.warnings.0.is_empty(), "{:?}", generated.warnings);
 }
+
+#[test]
+fn aliases_that_lead_back_to_themselves_become_json_values() {
+    let ir = ir_of(&[(
+        "a.yaml",
+        &spec("3.0.3", "paths: {}\ncomponents:\n  schemas:\n    A: {$ref: '#/components/schemas/B'}\n    B: {type: array, items: {$ref: '#/components/schemas/A'}}\n    C: {allOf: [{$ref: '#/components/schemas/C'}]}\n"),
+    )]);
+    let aliases_to_json = ir.types.types.iter().filter(|t| t.kind == TypeKind::Alias(Shape::Json)).count();
+    assert_eq!(aliases_to_json, 2, "one alias of the A/B cycle, and C");
+}

@@ -68,7 +68,7 @@ fn value_enum(values: impl Iterator<Item = serde_json::Value>) -> TypeKind {
         .map(|value| value.to_string())
         .filter(|json| seen.insert(json.clone()))
         .map(|json| {
-            let readable = json.trim_matches('"').replace('.', "_").replace('-', "Minus");
+            let readable = json.trim_matches('"').replace('.', " point ").replace('-', "minus ");
             ValueVariant { rust_name: namer.claim(&type_name(&readable)), json }
         })
         .collect();
@@ -650,10 +650,22 @@ impl<'a> TypeBuilder<'a> {
                 self.additional_field(&mut fields, any.additional_properties.as_ref(), &schema.schema_data.extensions, name);
                 TypeKind::Struct { fields }
             }
+            SchemaKind::AllOf { all_of } if substantive(all_of).len() == 1 => {
+                // A wrapper around one schema (often to add a description): an alias.
+                let only = substantive(all_of).first().map(|m| (*m).clone());
+                TypeKind::Alias(only.map(|m| self.shape(&m, &format!("{name}Inner"))).unwrap_or(Shape::Json))
+            }
             SchemaKind::AllOf { all_of } => self.merge_all_of(all_of, name),
             SchemaKind::OneOf { one_of: members } | SchemaKind::AnyOf { any_of: members } => {
                 let mut namer = Namer::with_reserved(&["Unknown"]);
                 let non_null: Vec<&ReferenceOr<Schema>> = members.iter().filter(|m| !self.is_null(m)).collect();
+                if let [only] = non_null.as_slice() {
+                    // One real member, maybe with `null`: an alias, optional where null is allowed.
+                    let only = (*only).clone();
+                    let shape = self.shape(&only, &format!("{name}Inner"));
+                    let shape = if members.len() > 1 { Shape::Nullable(Box::new(shape)) } else { shape };
+                    return (TypeKind::Alias(shape), docs, deprecated);
+                }
                 let mut union = Vec::new();
                 let mut references = Vec::new();
                 for (index, member) in non_null.into_iter().enumerate() {
@@ -870,6 +882,18 @@ impl<'a> TypeBuilder<'a> {
                 }
             }
         }
+        // An alias that leads back to itself (`A = B`, `B = Vec<A>`) cannot be a Rust type
+        // alias; the first alias of such a cycle becomes a JSON value.
+        for index in 0..self.space.types.len() {
+            if alias_reaches(&self.space.types, index, index, &mut BTreeSet::new()) {
+                let name = self.space.types[index].name.clone();
+                self.diagnostics.push(Diagnostic::warning(
+                    format!("schema `{name}` is defined only in terms of itself; using a JSON value"),
+                    None,
+                ));
+                self.space.types[index].kind = TypeKind::Alias(Shape::Json);
+            }
+        }
         let count = self.space.types.len();
         let direct: Vec<BTreeSet<usize>> = (0..count).map(|i| direct_children(&self.space.types[i].kind)).collect();
         for index in 0..count {
@@ -930,6 +954,25 @@ fn direct_children(kind: &TypeKind) -> BTreeSet<usize> {
         TypeKind::Enum { .. } | TypeKind::ValueEnum { .. } => {}
     }
     out
+}
+
+/// Whether the alias `from` names `target` through aliases and type constructors only.
+fn alias_reaches(types: &[TypeDef], from: usize, target: usize, seen: &mut BTreeSet<usize>) -> bool {
+    fn named(shape: &Shape, out: &mut Vec<usize>) {
+        match shape {
+            Shape::Named(id) => out.push(id.0),
+            Shape::Vec(inner) | Shape::Map(inner) | Shape::Nullable(inner) | Shape::Boxed(inner) => named(inner, out),
+            Shape::Tuple(items) => items.iter().for_each(|item| named(item, out)),
+            _ => {}
+        }
+    }
+    let Some(TypeDef { kind: TypeKind::Alias(shape), .. }) = types.get(from) else { return false };
+    if !seen.insert(from) {
+        return false;
+    }
+    let mut next = Vec::new();
+    named(shape, &mut next);
+    next.into_iter().any(|id| id == target || alias_reaches(types, id, target, seen))
 }
 
 fn reaches(direct: &[BTreeSet<usize>], start: usize, target: usize) -> bool {

@@ -1,0 +1,169 @@
+//! How the types generated from the focused specs in `specs/` behave on the wire: the code is
+//! the one `build.rs` generated and `src/lib.rs` compiled, exercised here with real JSON.
+
+use serde_json::json;
+use specwright_conformance::specs::{types_composition, types_enums, types_maps_formats, types_objects};
+
+fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(value: serde_json::Value) -> (T, serde_json::Value) {
+    let typed: T = serde_json::from_value(value).expect("deserializes");
+    let back = serde_json::to_value(&typed).expect("serializes");
+    (typed, back)
+}
+
+#[test]
+fn required_optional_and_nullable_are_three_different_things() {
+    use types_objects::types::Account;
+    let input = json!({"name": "Ada", "nickname": null, "phone": null, "password": "pw"});
+    let (account, back) = round_trip::<Account>(input.clone());
+    assert_eq!(account.nickname, None, "required and nullable: present as null");
+    assert_eq!(account.phone, Some(None), "optional and nullable: null is kept apart from absent");
+    assert_eq!(account.email, None);
+    assert_eq!(back, input, "absent stays absent, null stays null");
+
+    let (account, back) = round_trip::<Account>(json!({"name": "Ada", "nickname": "A", "password": "pw"}));
+    assert_eq!(account.phone, None, "absent");
+    assert!(back.get("phone").is_none());
+    // Read-only `id` and `createdAt` are required in the schema but absent in requests.
+    assert_eq!(account.id, None);
+    assert!(serde_json::from_value::<Account>(json!({"nickname": null, "password": "pw"})).is_err(), "name is required");
+}
+
+#[test]
+fn untrusted_property_names_map_to_valid_fields() {
+    use types_objects::types::Account;
+    let input = json!({"name": "n", "nickname": null, "password": "p", "type": "t", "self": "s", "2fa": true, "": "e", "naïve": "x", "Naive": "y", "*/ }": "z"});
+    let (account, back) = round_trip::<Account>(input.clone());
+    assert_eq!(account.r#type.as_deref(), Some("t"));
+    assert_eq!(account.self_.as_deref(), Some("s"));
+    assert_eq!(account._2fa, Some(true));
+    assert_eq!(account.value.as_deref(), Some("e"));
+    assert_eq!(account.na_uef_ve.as_deref(), Some("x"));
+    assert_eq!(account.naive.as_deref(), Some("y"));
+    assert_eq!(back, input);
+}
+
+#[test]
+fn recursion_is_boxed_and_identical_inline_shapes_are_shared() {
+    use types_objects::types::{AccountAddress, Shipment, TreeNode};
+    let input = json!({"value": "root", "parent": {"value": "up"}, "children": [{"value": "leaf"}]});
+    let (node, back) = round_trip::<TreeNode>(input.clone());
+    assert_eq!(node.parent.as_ref().map(|p| p.value.as_str()), Some("up"));
+    assert_eq!(back, input);
+    // `Shipment.from`, `Shipment.to` and `Account.address` have one shape, so one type.
+    let shipment = Shipment { from: Some(AccountAddress { city: "A".into(), postcode: None }), to: None };
+    assert_eq!(serde_json::to_value(&shipment).ok(), Some(json!({"from": {"city": "A"}})));
+}
+
+#[test]
+fn string_enums_keep_unknown_values() {
+    use types_enums::types::{Color, Comparator};
+    assert_eq!(serde_json::from_value::<Color>(json!("red")).ok(), Some(Color::Red));
+    let purple: Color = serde_json::from_value(json!("purple")).expect("unknown values are kept");
+    assert_eq!(purple, Color::Other("purple".into()));
+    assert_eq!(serde_json::to_value(&purple).ok(), Some(json!("purple")));
+    assert_eq!(Comparator::GtEq.as_str(), ">=");
+    assert_eq!(serde_json::from_value::<Comparator>(json!("")).ok(), Some(Comparator::Empty));
+    assert_eq!(serde_json::from_value::<Comparator>(json!("A")).ok(), Some(Comparator::A2));
+    assert_eq!(serde_json::from_value::<Comparator>(json!("Other")).ok(), Some(Comparator::Other2));
+    assert_eq!(Comparator::Minus.to_string(), "-");
+}
+
+#[test]
+fn integer_number_and_mixed_enums() {
+    use types_enums::types::{HttpCode, Mixed, Ratio};
+    assert_eq!(serde_json::from_value::<HttpCode>(json!(404)).ok(), Some(HttpCode::V404));
+    assert_eq!(serde_json::from_value::<HttpCode>(json!(418)).ok(), Some(HttpCode::Other(json!(418))));
+    assert_eq!(serde_json::to_value(HttpCode::V500).ok(), Some(json!(500)));
+    assert_eq!(serde_json::from_value::<Ratio>(json!(1.5)).ok(), Some(Ratio::V1Point5));
+    assert_eq!(serde_json::from_value::<Mixed>(json!(true)).ok(), Some(Mixed::True));
+    assert_eq!(serde_json::from_value::<Mixed>(json!("one")).ok(), Some(Mixed::One));
+    assert_eq!(serde_json::to_value(Mixed::V1).ok(), Some(json!(1)));
+}
+
+#[test]
+fn discriminated_unions_dispatch_on_the_tag() {
+    use types_composition::types::{Cat, PetImplicit, PetWithMapping, Shape};
+    let cat = json!({"petType": "cat", "name": "Tom", "indoor": true});
+    let (pet, back) = round_trip::<PetWithMapping>(cat.clone());
+    assert!(matches!(&pet, PetWithMapping::Cat(Cat { name, .. }) if name == "Tom"));
+    assert_eq!(back, cat);
+    let dog = json!({"petType": "dog", "name": "Rex", "barks": true});
+    assert!(matches!(round_trip::<PetWithMapping>(dog).0, PetWithMapping::Dog(_)));
+    // Without a mapping, the tag is the component name.
+    assert!(matches!(round_trip::<PetImplicit>(json!({"petType": "Cat", "name": "Tom"})).0, PetImplicit::Cat(_)));
+    // A member this client does not know is kept, not an error.
+    let parrot = json!({"petType": "parrot", "name": "Polly"});
+    let (unknown, back) = round_trip::<PetWithMapping>(parrot.clone());
+    assert_eq!(unknown, PetWithMapping::Unknown(parrot.clone()));
+    assert_eq!(back, parrot);
+    // A wrong body for a known tag is an error that names the problem.
+    let error = serde_json::from_value::<PetWithMapping>(json!({"petType": "cat"})).err().map(|e| e.to_string());
+    assert!(error.is_some_and(|e| e.contains("name")));
+    // A parent with a discriminator is the union of the schemas that extend it.
+    let circle = json!({"kind": "Circle", "radius": 2.0, "label": "c"});
+    let (shape, back) = round_trip::<Shape>(circle.clone());
+    assert!(matches!(shape, Shape::Circle(ref c) if c.radius == 2.0));
+    assert_eq!(back, circle);
+}
+
+#[test]
+fn untagged_unions_wrappers_and_merges() {
+    use types_composition::types::{Cat, IdOrName, MaybeCat, Merged, Wrapped};
+    assert_eq!(serde_json::from_value::<IdOrName>(json!(7)).ok(), Some(IdOrName::Integer(7)));
+    assert_eq!(serde_json::from_value::<IdOrName>(json!("x")).ok(), Some(IdOrName::String("x".into())));
+    assert_eq!(serde_json::from_value::<IdOrName>(json!(["a"])).ok(), Some(IdOrName::List(vec!["a".into()])));
+    let maybe: MaybeCat = None;
+    assert_eq!(serde_json::to_value(&maybe).ok(), Some(json!(null)));
+    let wrapped: Wrapped = Cat { pet_type: "cat".into(), name: "Tom".into(), indoor: None };
+    assert_eq!(serde_json::to_value(&wrapped).ok(), Some(json!({"petType": "cat", "name": "Tom"})));
+    let merged = json!({"petType": "cat", "name": "Tom", "owner": "Ann"});
+    let (value, back) = round_trip::<Merged>(merged.clone());
+    assert_eq!(value.owner, "Ann");
+    assert_eq!(back, merged);
+    assert!(serde_json::from_value::<Merged>(json!({"petType": "cat", "name": "Tom"})).is_err(), "owner is required");
+}
+
+#[test]
+fn maps_beside_properties_and_free_form_objects() {
+    use types_maps_formats::types::{Labels, Open, Patterned, Typed};
+    let input = json!({"name": "n", "a": 1, "b": 2});
+    let (typed, back) = round_trip::<Typed>(input.clone());
+    assert_eq!(typed.additional_properties.get("b"), Some(&2));
+    assert_eq!(back, input);
+    assert!(serde_json::from_value::<Typed>(json!({"a": "not an integer"})).is_err());
+    let open = json!({"a": "x", "anything": [1, {"deep": true}]});
+    assert_eq!(round_trip::<Open>(open.clone()).1, open);
+    let patterned = json!({"id": "1", "x-trace": "t"});
+    assert_eq!(round_trip::<Patterned>(patterned.clone()).1, patterned);
+    let labels: Labels = serde_json::from_value(json!({"env": "prod"})).expect("a map");
+    assert_eq!(labels.get("env").map(String::as_str), Some("prod"));
+}
+
+#[test]
+fn formats_become_typed_values() {
+    use types_maps_formats::types::{Formats, Versatile, VersatileEither};
+    let input = json!({
+        "at": "2024-05-06T07:08:09Z",
+        "day": "2024-05-06",
+        "time": "07:08:09",
+        "id": "123e4567-e89b-12d3-a456-426614174000",
+        "blob": "aGVsbG8=",
+        "small": 1,
+        "big": 9007199254740993i64,
+        "unsigned": 18446744073709551615u64,
+        "ratio": 0.5,
+    });
+    let (formats, back) = round_trip::<Formats>(input.clone());
+    assert_eq!(formats.blob.as_deref().map(|b| b.as_slice()), Some(&b"hello"[..]));
+    assert_eq!(formats.id.map(|u| u.get_version_num()), Some(1));
+    assert_eq!(formats.unsigned, Some(u64::MAX));
+    assert_eq!(formats.at.map(|t| t.timestamp()), Some(1_714_979_289));
+    assert_eq!(back, input);
+    assert!(serde_json::from_value::<Formats>(json!({"at": "yesterday"})).is_err(), "a bad date-time is a decode error");
+
+    let versatile = json!({"either": 3, "point": [1.5, 2.5], "constant": "fixed", "yes": {"any": "thing"}});
+    let (value, back) = round_trip::<Versatile>(versatile.clone());
+    assert_eq!(value.either, Some(VersatileEither::Integer(3)));
+    assert_eq!(value.point, Some((1.5, 2.5)));
+    assert_eq!(back, versatile);
+}
