@@ -314,3 +314,33 @@ fn worker_threads() -> usize {
         })
         .unwrap_or(0)
 }
+
+#[test]
+fn builder_settings_reach_the_wire_for_async_and_blocking_alike() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (base, server) = runtime.block_on(start());
+    let settings = |base: &str| {
+        ClientBuilder::new(base)
+            .user_agent("specwright-test/1")
+            .default_header("x-tenant".parse().expect("name"), "blue".parse().expect("value"))
+            .connect_timeout(Duration::from_secs(2))
+    };
+    let async_transport = AsyncTransport::from_core(settings(&base).build().expect("client")).expect("transport");
+    runtime.block_on(async_transport.execute(get("/a"), decode_json::<Ok_>)).expect("async call");
+    let blocking = BlockingTransport::from_core(settings(&base).build().expect("client")).expect("transport");
+    blocking.execute(get("/b"), decode_json::<Ok_>).expect("blocking call");
+
+    // A reqwest client of the user's own, with its own default headers.
+    let mut own_headers = reqwest::header::HeaderMap::new();
+    own_headers.insert("x-own", "yes".parse().expect("value"));
+    let own = reqwest::Client::builder().default_headers(own_headers).build().expect("reqwest client");
+    let custom = AsyncTransport::from_core(ClientBuilder::new(&base).reqwest_client(own).build().expect("client")).expect("transport");
+    runtime.block_on(custom.execute(get("/c"), decode_json::<Ok_>)).expect("custom client call");
+
+    let headers = server.headers.lock().map(|h| h.clone()).unwrap_or_default();
+    for sent in &headers[..2] {
+        assert_eq!(sent.get("user-agent").and_then(|v| v.to_str().ok()), Some("specwright-test/1"));
+        assert_eq!(sent.get("x-tenant").and_then(|v| v.to_str().ok()), Some("blue"));
+    }
+    assert_eq!(headers[2].get("x-own").and_then(|v| v.to_str().ok()), Some("yes"));
+}
