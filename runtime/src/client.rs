@@ -225,12 +225,12 @@ impl ClientCore {
 
         let mut url = Url::parse(&format!("{}{}", self.base_url, request.path))
             .map_err(|e| Error::Encode { operation, message: format!("URL: {e}") })?;
-        if !request.query.is_empty() || !request.dynamic_query.is_empty() || !applied.query.is_empty() {
+        if !request.query.is_empty() || !applied.query.is_empty() {
             let mut pairs = url.query_pairs_mut();
-            for (name, value) in request.query.iter().chain(applied.query.iter()) {
+            for (name, value) in &request.query {
                 pairs.append_pair(name, value);
             }
-            for (name, value) in &request.dynamic_query {
+            for (name, value) in &applied.query {
                 pairs.append_pair(name, value);
             }
         }
@@ -240,8 +240,10 @@ impl ClientCore {
         for (name, value) in request.headers.into_iter().chain(applied.headers) {
             headers.append(name, value);
         }
-        if !applied.cookies.is_empty() {
-            let mut cookie = HeaderValue::from_str(&applied.cookies.join("; "))
+        let cookies: Vec<&String> = request.cookies.iter().chain(applied.cookies.iter()).collect();
+        if !cookies.is_empty() {
+            let joined = cookies.iter().map(|c| c.as_str()).collect::<Vec<_>>().join("; ");
+            let mut cookie = HeaderValue::from_str(&joined)
                 .map_err(|_| Error::Encode { operation, message: "cookie value".to_owned() })?;
             cookie.set_sensitive(true);
             headers.append(COOKIE, cookie);

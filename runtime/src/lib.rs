@@ -50,6 +50,7 @@ mod credentials;
 mod error;
 mod formats;
 mod hooks;
+mod params;
 mod request;
 mod response;
 mod retry;
@@ -62,6 +63,7 @@ pub use credentials::{ApiKeyLocation, Credential};
 pub use error::{Error, TimeoutKind};
 pub use formats::Base64Bytes;
 pub use hooks::{CallInfo, Hook, ResponseInfo};
+pub use params::Style;
 pub use retry::RetryPolicy;
 #[cfg(feature = "time")]
 pub use formats::{Date, DateTime, Time};

@@ -2,17 +2,11 @@
 
 use std::time::Duration;
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use crate::params::{self, Flat, Style};
 use reqwest::Method;
 use reqwest::header::{HeaderName, HeaderValue};
 use serde::Serialize;
 use serde_json::Value;
-
-/// Characters left as they are in a path segment: RFC 3986 unreserved. Everything else,
-/// `/`, `?`, `#`, `%` and `{` included, is percent-encoded, so a value can never change the
-/// path's shape. The values `.` and `..` are refused: URL parsers fold them away even encoded.
-const PATH_SEGMENT: &AsciiSet =
-    &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'~').remove(b'.');
 
 /// Per-call settings that every request builder accepts.
 #[derive(Clone, Debug, Default)]
@@ -40,8 +34,8 @@ pub struct Request {
     pub(crate) operation: &'static str,
     pub(crate) method: Method,
     pub(crate) path: String,
-    pub(crate) query: Vec<(&'static str, String)>,
-    pub(crate) dynamic_query: Vec<(String, String)>,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) cookies: Vec<String>,
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
     pub(crate) body: Option<Body>,
     pub(crate) security: &'static [&'static [&'static str]],
@@ -57,7 +51,7 @@ impl Request {
             method,
             path: path.to_owned(),
             query: Vec::new(),
-            dynamic_query: Vec::new(),
+            cookies: Vec::new(),
             headers: Vec::new(),
             body: None,
             security: &[],
@@ -68,17 +62,18 @@ impl Request {
 
     /// Replaces `{name}` in the path with the percent-encoded value (style `simple`).
     pub fn path_param<V: Serialize + ?Sized>(&mut self, name: &str, value: &V) -> &mut Self {
-        match scalar_values(value) {
-            Ok(values) if values.iter().any(|v| v == "." || v == "..") => self.note_problem(
-                format!("path parameter `{name}`: the value `.` or `..` would change the path"),
-            ),
-            Ok(values) => {
-                let joined = values
-                    .iter()
-                    .map(|v| utf8_percent_encode(v, PATH_SEGMENT).to_string())
-                    .collect::<Vec<_>>()
-                    .join(",");
-                self.path = self.path.replace(&format!("{{{name}}}"), &joined);
+        self.path_param_styled(name, value, Style::Simple, false)
+    }
+
+    /// Replaces `{name}` in the path, written in `style`.
+    pub fn path_param_styled<V: Serialize + ?Sized>(&mut self, name: &str, value: &V, style: Style, explode: bool) -> &mut Self {
+        match params::flatten(value) {
+            Ok(Flat::Scalar(text)) if text == "." || text == ".." => self.note_problem(format!(
+                "path parameter `{name}`: the value `.` or `..` would change the path"
+            )),
+            Ok(flat) => {
+                let segment = params::path_segment(name, flat, style, explode);
+                self.path = self.path.replace(&format!("{{{name}}}"), &segment);
             }
             Err(message) => self.note_problem(format!("path parameter `{name}`: {message}")),
         }
@@ -87,9 +82,53 @@ impl Request {
 
     /// Adds a query parameter (style `form`, exploded: arrays repeat the name).
     pub fn query_param<V: Serialize + ?Sized>(&mut self, name: &'static str, value: &V) -> &mut Self {
-        match scalar_values(value) {
-            Ok(values) => self.query.extend(values.into_iter().map(|v| (name, v))),
+        self.query_param_styled(name, value, Style::Form, true)
+    }
+
+    /// Adds a query parameter written in `style`.
+    pub fn query_param_styled<V: Serialize + ?Sized>(&mut self, name: &'static str, value: &V, style: Style, explode: bool) -> &mut Self {
+        match params::flatten(value) {
+            Ok(flat) => self.query.extend(params::query_pairs(name, flat, style, explode)),
             Err(message) => self.note_problem(format!("query parameter `{name}`: {message}")),
+        }
+        self
+    }
+
+    /// Adds a header parameter (style `simple`: arrays are comma-separated).
+    pub fn header_param<V: Serialize + ?Sized>(&mut self, name: &'static str, value: &V) -> &mut Self {
+        self.header_param_styled(name, value, false)
+    }
+
+    /// Adds a header parameter; `explode` writes objects as `key=value` pairs.
+    pub fn header_param_styled<V: Serialize + ?Sized>(&mut self, name: &'static str, value: &V, explode: bool) -> &mut Self {
+        let encoded = params::flatten(value).and_then(|flat| {
+            let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| "not a valid header name".to_owned())?;
+            let value = HeaderValue::from_str(&params::header_value(flat, explode))
+                .map_err(|_| "the value contains characters not allowed in a header".to_owned())?;
+            Ok((header, value))
+        });
+        match encoded {
+            Ok(pair) => self.headers.push(pair),
+            Err(message) => self.note_problem(format!("header `{name}`: {message}")),
+        }
+        self
+    }
+
+    /// Adds a query parameter whose value is JSON text (a parameter with `content:
+    /// application/json`).
+    pub fn query_param_json<V: Serialize + ?Sized>(&mut self, name: &'static str, value: &V) -> &mut Self {
+        match serde_json::to_string(value) {
+            Ok(text) => self.query.push((name.to_owned(), text)),
+            Err(error) => self.note_problem(format!("query parameter `{name}`: {error}")),
+        }
+        self
+    }
+
+    /// Adds a cookie parameter (style `form`).
+    pub fn cookie_param<V: Serialize + ?Sized>(&mut self, name: &'static str, value: &V, explode: bool) -> &mut Self {
+        match params::flatten(value) {
+            Ok(flat) => self.cookies.extend(params::cookie_pairs(name, flat, explode)),
+            Err(message) => self.note_problem(format!("cookie `{name}`: {message}")),
         }
         self
     }
@@ -105,7 +144,7 @@ impl Request {
                         other => scalar_text(other).map(|text| vec![text]),
                     };
                     match values {
-                        Ok(values) => self.dynamic_query.extend(values.into_iter().map(|v| (key.clone(), v))),
+                        Ok(values) => self.query.extend(values.into_iter().map(|v| (key.clone(), v))),
                         Err(message) => self.note_problem(format!("query string `{name}`: {message}")),
                     }
                 }
@@ -113,29 +152,13 @@ impl Request {
             Ok(Value::String(encoded)) => {
                 let parsed = reqwest::Url::parse(&format!("http://query.invalid/?{encoded}"));
                 match parsed {
-                    Ok(url) => self.dynamic_query.extend(url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned()))),
+                    Ok(url) => self.query.extend(url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned()))),
                     Err(error) => self.note_problem(format!("query string `{name}`: {error}")),
                 }
             }
             Ok(Value::Null) => {}
             Ok(_) => self.note_problem(format!("query string `{name}`: expected an object or a string")),
             Err(error) => self.note_problem(format!("query string `{name}`: {error}")),
-        }
-        self
-    }
-
-    /// Adds a header parameter (style `simple`: arrays are comma-separated).
-    pub fn header_param<V: Serialize + ?Sized>(&mut self, name: &'static str, value: &V) -> &mut Self {
-        let encoded = scalar_values(value).and_then(|values| {
-            let header = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| "not a valid header name".to_owned())?;
-            let value = HeaderValue::from_str(&values.join(","))
-                .map_err(|_| "the value contains characters not allowed in a header".to_owned())?;
-            Ok((header, value))
-        });
-        match encoded {
-            Ok(pair) => self.headers.push(pair),
-            Err(message) => self.note_problem(format!("header `{name}`: {message}")),
         }
         self
     }
@@ -216,15 +239,6 @@ impl CallOptions {
     }
 }
 
-/// The text forms of a parameter value: one for a scalar, one per item for an array.
-fn scalar_values<V: Serialize + ?Sized>(value: &V) -> Result<Vec<String>, String> {
-    let value = serde_json::to_value(value).map_err(|e| e.to_string())?;
-    match value {
-        Value::Array(items) => items.into_iter().map(scalar_text).collect(),
-        other => scalar_text(other).map(|text| vec![text]),
-    }
-}
-
 fn scalar_text(value: Value) -> Result<String, String> {
     match value {
         Value::String(text) => Ok(text),
@@ -257,13 +271,14 @@ mod tests {
     fn query_arrays_repeat_the_name() {
         let mut request = Request::new("op", Method::GET, "/");
         request.query_param("tag", &["a", "b"]).query_param("n", &3);
-        assert_eq!(request.query, vec![("tag", "a".into()), ("tag", "b".into()), ("n", "3".into())]);
+        let pairs: Vec<(&str, &str)> = request.query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(pairs, [("tag", "a"), ("tag", "b"), ("n", "3")]);
     }
 
     #[test]
-    fn objects_in_simple_parameters_are_reported_not_sent() {
+    fn nested_values_are_reported_not_sent() {
         let mut request = Request::new("op", Method::GET, "/");
-        request.query_param("filter", &serde_json::json!({"a": 1}));
+        request.query_param("filter", &serde_json::json!({"a": {"b": 1}}));
         assert!(request.problem.as_deref().is_some_and(|p| p.contains("filter")));
     }
 }

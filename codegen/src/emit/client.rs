@@ -7,7 +7,7 @@ use quote::{format_ident, quote};
 use super::docs::doc_attrs;
 use super::types::{Scope, shape_tokens};
 use crate::ident::ident;
-use crate::ir::{ApiKeyIn, BodyEncoding, Ir, Operation, Param, ParamLocation, SchemeKind, Shape, Success};
+use crate::ir::{ApiKeyIn, BodyEncoding, Ir, Operation, Param, ParamLocation, ParamStyle, SchemeKind, Shape, Success};
 
 /// The root items: clients, sub-clients, and the `builders` module.
 pub(crate) fn client_items(ir: &Ir) -> TokenStream {
@@ -241,6 +241,22 @@ fn webhooks_module(ir: &Ir) -> TokenStream {
     }
 }
 
+fn style_tokens(style: ParamStyle) -> TokenStream {
+    let variant = format_ident!(
+        "{}",
+        match style {
+            ParamStyle::Form => "Form",
+            ParamStyle::SpaceDelimited => "SpaceDelimited",
+            ParamStyle::PipeDelimited => "PipeDelimited",
+            ParamStyle::DeepObject => "DeepObject",
+            ParamStyle::Simple => "Simple",
+            ParamStyle::Label => "Label",
+            ParamStyle::Matrix => "Matrix",
+        }
+    );
+    quote!(::specwright_runtime::Style::#variant)
+}
+
 fn is_string(shape: &Shape) -> bool {
     matches!(shape, Shape::String)
 }
@@ -311,17 +327,29 @@ fn builder(ir: &Ir, op: &Operation) -> TokenStream {
         let field = ident(&param.rust_name);
         let ty = shape_tokens(&ir.types, &param.shape, Scope::Nested);
         let wire = param.wire_name.as_str();
-        let call = match param.location {
-            ParamLocation::Path => quote!(path_param),
-            ParamLocation::Query => quote!(query_param),
-            ParamLocation::Header => quote!(header_param),
-            ParamLocation::QueryString => quote!(query_string_param),
+        let style = style_tokens(param.style);
+        let explode = param.explode;
+        // Defaults get the short call; other styles name theirs.
+        let encode_call = |value: TokenStream| match param.location {
+            ParamLocation::Query if param.json_content => quote!(request.query_param_json(#wire, #value);),
+            ParamLocation::Path if param.style == ParamStyle::Simple && !explode => {
+                quote!(request.path_param(#wire, #value);)
+            }
+            ParamLocation::Path => quote!(request.path_param_styled(#wire, #value, #style, #explode);),
+            ParamLocation::Query if param.style == ParamStyle::Form && explode => {
+                quote!(request.query_param(#wire, #value);)
+            }
+            ParamLocation::Query => quote!(request.query_param_styled(#wire, #value, #style, #explode);),
+            ParamLocation::Header if !explode => quote!(request.header_param(#wire, #value);),
+            ParamLocation::Header => quote!(request.header_param_styled(#wire, #value, #explode);),
+            ParamLocation::Cookie => quote!(request.cookie_param(#wire, #value, #explode);),
+            ParamLocation::QueryString => quote!(request.query_string_param(#wire, #value);),
         };
         if param.required {
             fields.push(quote!(#field: #ty,));
             new_args.push(quote!(#field: #ty));
             new_inits.push(quote!(#field,));
-            encode.push(quote!(request.#call(#wire, &self.#field);));
+            encode.push(encode_call(quote!(&self.#field)));
         } else {
             fields.push(quote!(#field: ::std::option::Option<#ty>,));
             new_inits.push(quote!(#field: ::std::option::Option::None,));
@@ -340,9 +368,10 @@ fn builder(ir: &Ir, op: &Operation) -> TokenStream {
                     self
                 }
             });
+            let call = encode_call(quote!(value));
             encode.push(quote! {
                 if let ::std::option::Option::Some(value) = &self.#field {
-                    request.#call(#wire, value);
+                    #call
                 }
             });
         }

@@ -23,6 +23,8 @@ pub enum ParamLocation {
     Header,
     /// The whole query string, from one value (3.2 `in: querystring`).
     QueryString,
+    /// A cookie.
+    Cookie,
 }
 
 /// How a parameter's value is serialized (OpenAPI `style`).
@@ -61,6 +63,8 @@ pub struct Param {
     pub style: ParamStyle,
     /// `explode`.
     pub explode: bool,
+    /// Written as JSON text (`content: application/json` instead of `schema`).
+    pub json_content: bool,
     /// `description`.
     pub description: Option<String>,
     /// `deprecated`.
@@ -235,7 +239,6 @@ impl OperationBuilder<'_, '_> {
     ) -> Operation {
         let context = format!("{} {path}", method.to_uppercase());
         let pointer = format!("/paths/{}/{method}", escape_pointer_segment(path));
-        let here = || Some(Location::pointer_only(pointer.clone()));
         self.types.set_context(&pointer);
         let mut names = Namer::with_reserved(BUILDER_METHODS);
         // Operation-level parameters override path-level ones with the same name and location.
@@ -260,13 +263,7 @@ impl OperationBuilder<'_, '_> {
                 }
                 Parameter::Query { parameter_data, .. } => (ParamLocation::Query, parameter_data),
                 Parameter::Header { parameter_data, .. } => (ParamLocation::Header, parameter_data),
-                Parameter::Cookie { parameter_data, .. } => {
-                    self.diagnostics.push(Diagnostic::warning(
-                        format!("{context}: cookie parameter `{}` is not supported yet; it is left out", parameter_data.name),
-                        here(),
-                    ));
-                    continue;
-                }
+                Parameter::Cookie { parameter_data, .. } => (ParamLocation::Cookie, parameter_data),
             };
             let hint = format!("{builder_name}{}", type_name(&data.name));
             let shape = match &data.format {
@@ -278,6 +275,8 @@ impl OperationBuilder<'_, '_> {
                     .map(|schema| self.types.shape(schema, &hint))
                     .unwrap_or(Shape::String),
             };
+            let json_content = matches!(&data.format, ParameterSchemaOrContent::Content(content)
+                if content.keys().any(|media| media.contains("json")));
             let style = parameter_style(parameter);
             let explode = data.explode.unwrap_or(style == ParamStyle::Form);
             params.push(Param {
@@ -288,6 +287,7 @@ impl OperationBuilder<'_, '_> {
                 shape,
                 style,
                 explode,
+                json_content,
                 description: data.description.clone(),
                 deprecated: data.deprecated.unwrap_or(false),
             });

@@ -1,0 +1,201 @@
+//! Parameter serialization by OpenAPI `style` and `explode`, for path, query, header and
+//! cookie parameters.
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde::Serialize;
+use serde_json::Value;
+
+/// RFC 3986 unreserved characters stay; everything else is percent-encoded.
+pub(crate) const UNRESERVED: &AsciiSet =
+    &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'~').remove(b'.');
+
+/// How a parameter value is written (OpenAPI `style`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Style {
+    /// `form`: `name=a&name=b` (exploded) or `name=a,b`.
+    Form,
+    /// `spaceDelimited`: `name=a%20b`.
+    SpaceDelimited,
+    /// `pipeDelimited`: `name=a|b`.
+    PipeDelimited,
+    /// `deepObject`: `name[key]=value`.
+    DeepObject,
+    /// `simple`: `a,b` (path and header default).
+    Simple,
+    /// `label`: `.a.b` (exploded) or `.a,b`.
+    Label,
+    /// `matrix`: `;name=a;name=b` (exploded) or `;name=a,b`.
+    Matrix,
+}
+
+/// A value reduced to what parameter styles can express.
+pub(crate) enum Flat {
+    Scalar(String),
+    List(Vec<String>),
+    Object(Vec<(String, String)>),
+}
+
+pub(crate) fn flatten<V: Serialize + ?Sized>(value: &V) -> Result<Flat, String> {
+    match serde_json::to_value(value).map_err(|e| e.to_string())? {
+        Value::Array(items) => items.into_iter().map(scalar).collect::<Result<_, _>>().map(Flat::List),
+        Value::Object(fields) => fields
+            .into_iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| scalar(v).map(|v| (k, v)))
+            .collect::<Result<_, _>>()
+            .map(Flat::Object),
+        other => scalar(other).map(Flat::Scalar),
+    }
+}
+
+fn scalar(value: Value) -> Result<String, String> {
+    match value {
+        Value::String(text) => Ok(text),
+        Value::Number(number) => Ok(number.to_string()),
+        Value::Bool(flag) => Ok(flag.to_string()),
+        Value::Null => Ok(String::new()),
+        Value::Array(_) | Value::Object(_) => {
+            Err("nested arrays and objects cannot be written in this parameter style".to_owned())
+        }
+    }
+}
+
+/// Query pairs (not yet encoded) for a query parameter.
+pub(crate) fn query_pairs(name: &str, flat: Flat, style: Style, explode: bool) -> Vec<(String, String)> {
+    let delimiter = match style {
+        Style::SpaceDelimited => " ",
+        Style::PipeDelimited => "|",
+        _ => ",",
+    };
+    match (flat, style, explode) {
+        (Flat::Scalar(value), _, _) => vec![(name.to_owned(), value)],
+        (Flat::List(items), Style::Form, true) => items.into_iter().map(|v| (name.to_owned(), v)).collect(),
+        (Flat::List(items), _, _) => vec![(name.to_owned(), items.join(delimiter))],
+        (Flat::Object(fields), Style::DeepObject, _) => {
+            fields.into_iter().map(|(k, v)| (format!("{name}[{k}]"), v)).collect()
+        }
+        (Flat::Object(fields), _, true) => fields,
+        (Flat::Object(fields), _, false) => {
+            let joined = fields.into_iter().flat_map(|(k, v)| [k, v]).collect::<Vec<_>>().join(delimiter);
+            vec![(name.to_owned(), joined)]
+        }
+    }
+}
+
+/// The text that replaces `{name}` in a path, percent-encoded except for the style's own
+/// delimiters.
+pub(crate) fn path_segment(name: &str, flat: Flat, style: Style, explode: bool) -> String {
+    let enc = |text: &str| utf8_percent_encode(text, UNRESERVED).to_string();
+    let (prefix, separator) = match (style, explode) {
+        (Style::Label, true) => (".", "."),
+        (Style::Label, false) => (".", ","),
+        (Style::Matrix, _) => (";", if explode { ";" } else { "," }),
+        _ => ("", ","),
+    };
+    match (flat, style) {
+        (Flat::Scalar(value), Style::Matrix) => format!(";{}={}", enc(name), enc(&value)),
+        (Flat::Scalar(value), _) => format!("{prefix}{}", enc(&value)),
+        (Flat::List(items), Style::Matrix) if explode => {
+            items.iter().map(|v| format!(";{}={}", enc(name), enc(v))).collect()
+        }
+        (Flat::List(items), Style::Matrix) => {
+            format!(";{}={}", enc(name), items.iter().map(|v| enc(v)).collect::<Vec<_>>().join(","))
+        }
+        (Flat::List(items), _) => format!("{prefix}{}", items.iter().map(|v| enc(v)).collect::<Vec<_>>().join(separator)),
+        (Flat::Object(fields), Style::Matrix) if explode => {
+            fields.iter().map(|(k, v)| format!(";{}={}", enc(k), enc(v))).collect()
+        }
+        (Flat::Object(fields), Style::Matrix) => format!(
+            ";{}={}",
+            enc(name),
+            fields.iter().flat_map(|(k, v)| [enc(k), enc(v)]).collect::<Vec<_>>().join(",")
+        ),
+        (Flat::Object(fields), _) if explode => format!(
+            "{prefix}{}",
+            fields.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join(separator)
+        ),
+        (Flat::Object(fields), _) => format!(
+            "{prefix}{}",
+            fields.iter().flat_map(|(k, v)| [enc(k), enc(v)]).collect::<Vec<_>>().join(",")
+        ),
+    }
+}
+
+/// A header value (style `simple`).
+pub(crate) fn header_value(flat: Flat, explode: bool) -> String {
+    match flat {
+        Flat::Scalar(value) => value,
+        Flat::List(items) => items.join(","),
+        Flat::Object(fields) if explode => fields.into_iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(","),
+        Flat::Object(fields) => fields.into_iter().flat_map(|(k, v)| [k, v]).collect::<Vec<_>>().join(","),
+    }
+}
+
+/// A `name=value` cookie pair (style `form`); values are percent-encoded.
+pub(crate) fn cookie_pairs(name: &str, flat: Flat, explode: bool) -> Vec<String> {
+    let enc = |text: &str| utf8_percent_encode(text, UNRESERVED).to_string();
+    match flat {
+        Flat::Scalar(value) => vec![format!("{name}={}", enc(&value))],
+        Flat::List(items) if explode => items.iter().map(|v| format!("{name}={}", enc(v))).collect(),
+        Flat::List(items) => vec![format!("{name}={}", items.iter().map(|v| enc(v)).collect::<Vec<_>>().join(","))],
+        Flat::Object(fields) if explode => fields.iter().map(|(k, v)| format!("{k}={}", enc(v))).collect(),
+        Flat::Object(fields) => vec![format!(
+            "{name}={}",
+            fields.iter().flat_map(|(k, v)| [enc(k), enc(v)]).collect::<Vec<_>>().join(",")
+        )],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn flat(value: Value) -> Flat {
+        flatten(&value).unwrap_or(Flat::Scalar(String::new()))
+    }
+
+    /// The examples of the OpenAPI specification's style table (color = blue,
+    /// [blue, black, brown], {R: 100, G: 200, B: 150}).
+    #[test]
+    fn path_styles_match_the_specification_table() {
+        let list = || flat(json!(["blue", "black", "brown"]));
+        let object = || flat(json!({"R": 100, "G": 200, "B": 150}));
+        assert_eq!(path_segment("color", flat(json!("blue")), Style::Simple, false), "blue");
+        assert_eq!(path_segment("color", list(), Style::Simple, false), "blue,black,brown");
+        assert_eq!(path_segment("color", object(), Style::Simple, false), "R,100,G,200,B,150");
+        assert_eq!(path_segment("color", object(), Style::Simple, true), "R=100,G=200,B=150");
+        assert_eq!(path_segment("color", flat(json!("blue")), Style::Label, false), ".blue");
+        assert_eq!(path_segment("color", list(), Style::Label, false), ".blue,black,brown");
+        assert_eq!(path_segment("color", list(), Style::Label, true), ".blue.black.brown");
+        assert_eq!(path_segment("color", object(), Style::Label, true), ".R=100.G=200.B=150");
+        assert_eq!(path_segment("color", flat(json!("blue")), Style::Matrix, false), ";color=blue");
+        assert_eq!(path_segment("color", list(), Style::Matrix, false), ";color=blue,black,brown");
+        assert_eq!(path_segment("color", list(), Style::Matrix, true), ";color=blue;color=black;color=brown");
+        assert_eq!(path_segment("color", object(), Style::Matrix, true), ";R=100;G=200;B=150");
+        assert_eq!(path_segment("color", object(), Style::Matrix, false), ";color=R,100,G,200,B,150");
+    }
+
+    #[test]
+    fn query_styles_match_the_specification_table() {
+        let pairs = |p: Vec<(String, String)>| p.into_iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
+        let list = || flat(json!(["blue", "black", "brown"]));
+        let object = || flat(json!({"R": 100, "G": 200, "B": 150}));
+        assert_eq!(pairs(query_pairs("color", list(), Style::Form, true)), "color=blue&color=black&color=brown");
+        assert_eq!(pairs(query_pairs("color", list(), Style::Form, false)), "color=blue,black,brown");
+        assert_eq!(pairs(query_pairs("color", object(), Style::Form, true)), "R=100&G=200&B=150");
+        assert_eq!(pairs(query_pairs("color", object(), Style::Form, false)), "color=R,100,G,200,B,150");
+        assert_eq!(pairs(query_pairs("color", list(), Style::SpaceDelimited, false)), "color=blue black brown");
+        assert_eq!(pairs(query_pairs("color", list(), Style::PipeDelimited, false)), "color=blue|black|brown");
+        assert_eq!(pairs(query_pairs("color", object(), Style::DeepObject, true)), "color[R]=100&color[G]=200&color[B]=150");
+    }
+
+    #[test]
+    fn cookies_and_headers() {
+        assert_eq!(cookie_pairs("id", flat(json!("a b;c")), true), ["id=a%20b%3Bc"]);
+        assert_eq!(cookie_pairs("ids", flat(json!([1, 2])), false), ["ids=1,2"]);
+        assert_eq!(header_value(flat(json!({"a": 1, "b": 2})), true), "a=1,b=2");
+        assert_eq!(header_value(flat(json!([1, 2])), false), "1,2");
+    }
+}
