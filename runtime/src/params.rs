@@ -49,7 +49,8 @@ pub(crate) fn flatten<V: Serialize + ?Sized>(value: &V) -> Result<Flat, String> 
     }
 }
 
-fn scalar(value: Value) -> Result<String, String> {
+/// The text of a scalar; arrays and objects cannot be a single parameter value.
+pub(crate) fn scalar(value: Value) -> Result<String, String> {
     match value {
         Value::String(text) => Ok(text),
         Value::Number(number) => Ok(number.to_string()),

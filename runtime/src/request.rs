@@ -140,8 +140,8 @@ impl Request {
             Ok(Value::Object(fields)) => {
                 for (key, field) in fields {
                     let values = match field {
-                        Value::Array(items) => items.into_iter().map(scalar_text).collect::<Result<Vec<_>, _>>(),
-                        other => scalar_text(other).map(|text| vec![text]),
+                        Value::Array(items) => items.into_iter().map(params::scalar).collect::<Result<Vec<_>, _>>(),
+                        other => params::scalar(other).map(|text| vec![text]),
                     };
                     match values {
                         Ok(values) => self.query.extend(values.into_iter().map(|v| (key.clone(), v))),
@@ -235,18 +235,6 @@ impl CallOptions {
             Err(problem) => {
                 self.problem.get_or_insert(problem);
             }
-        }
-    }
-}
-
-fn scalar_text(value: Value) -> Result<String, String> {
-    match value {
-        Value::String(text) => Ok(text),
-        Value::Number(number) => Ok(number.to_string()),
-        Value::Bool(flag) => Ok(flag.to_string()),
-        Value::Null => Ok(String::new()),
-        Value::Array(_) | Value::Object(_) => {
-            Err("nested arrays and objects are not supported in this parameter style".to_owned())
         }
     }
 }

@@ -28,12 +28,8 @@ pub fn check_all(rows: &mut [Row], options: &Options) -> Result<(), String> {
         }
         write_workspace(&workspace, &runtime, rows, &candidates, options)?;
         let started = Instant::now();
-        let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["check", "--workspace", "--message-format=json", "--quiet"])
-            .arg("--manifest-path")
-            .arg(workspace.join("Cargo.toml"))
-            .env("CARGO_TARGET_DIR", options.out.join("target"))
-            .env_remove("RUSTFLAGS")
+        let output = cargo_check(&workspace, options)
+            .arg("--message-format=json")
             .output()
             .map_err(|e| format!("cannot run cargo: {e}"))?;
         let elapsed = started.elapsed();
@@ -58,6 +54,37 @@ pub fn check_all(rows: &mut [Row], options: &Options) -> Result<(), String> {
         }
     }
     Err(format!("errors still appear after {MAX_ROUNDS} rounds"))
+}
+
+/// Times `cargo check` of each of the `count` biggest compiled clients alone (dependencies are
+/// already built by the main check, so this is the client's own cost).
+pub fn time_biggest(rows: &mut [Row], options: &Options, count: usize) -> Result<(), String> {
+    let workspace = options.out.join("check-alone");
+    let runtime = Path::new(env!("CARGO_MANIFEST_DIR")).join("runtime");
+    let mut compiled: Vec<usize> =
+        rows.iter().enumerate().filter(|(_, r)| r.outcome == Outcome::Compiled).map(|(i, _)| i).collect();
+    compiled.sort_by_key(|i| std::cmp::Reverse(rows[*i].bytes));
+    for index in compiled.into_iter().take(count) {
+        write_workspace(&workspace, &runtime, rows, &[index], options)?;
+        let started = Instant::now();
+        let status = cargo_check(&workspace, options).status().map_err(|e| format!("cannot run cargo: {e}"))?;
+        if status.success() {
+            rows[index].check_ms = Some(started.elapsed().as_millis() as u64);
+            eprintln!("  {} checked alone in {:.1}s", rows[index].id, started.elapsed().as_secs_f64());
+        }
+    }
+    Ok(())
+}
+
+/// `cargo check` of a generated workspace, in the shared target directory.
+fn cargo_check(workspace: &Path, options: &Options) -> Command {
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command
+        .args(["check", "--workspace", "--quiet", "--manifest-path"])
+        .arg(workspace.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", options.out.join("target"))
+        .env_remove("RUSTFLAGS");
+    command
 }
 
 fn write_workspace(

@@ -45,6 +45,12 @@ pub fn run(options: &options::Options) -> ExitCode {
             return ExitCode::from(2);
         }
         compile_wall = Some(compiled_at.elapsed());
+        if options.time_biggest > 0 {
+            if let Err(message) = compile::time_biggest(&mut rows, options, options.time_biggest) {
+                eprintln!("error: {message}");
+                return ExitCode::from(2);
+            }
+        }
     }
     let summary = report::markdown(&rows, options.compile, generation_wall, compile_wall, started.elapsed());
     if let Err(message) = report::write(&rows, &summary, options) {

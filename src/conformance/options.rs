@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 /// How to call the runner.
 pub const USAGE: &str = "usage: specwright-conformance CORPUS_DIR [--out DIR] [--only ID...] [--no-compile] \
-[--jobs N] [--timeout SECS] [--summary FILE] [--ratchet FILE [--update-ratchet]]";
+[--jobs N] [--timeout SECS] [--summary FILE] [--ratchet FILE [--update-ratchet]] [--time-biggest N]";
 
 /// Parsed options.
 #[derive(Debug, Clone)]
@@ -27,6 +27,8 @@ pub struct Options {
     pub ratchet: Option<PathBuf>,
     /// Raise the ratchet when the pass rate improved.
     pub update_ratchet: bool,
+    /// Also time `cargo check` of the N biggest compiled clients, each alone.
+    pub time_biggest: usize,
 }
 
 impl Options {
@@ -43,6 +45,7 @@ impl Options {
             summary: None,
             ratchet: None,
             update_ratchet: false,
+            time_biggest: 0,
         };
         let mut iter = args.iter();
         while let Some(arg) = iter.next() {
@@ -56,6 +59,9 @@ impl Options {
                 "--summary" => options.summary = Some(PathBuf::from(value("--summary")?)),
                 "--ratchet" => options.ratchet = Some(PathBuf::from(value("--ratchet")?)),
                 "--update-ratchet" => options.update_ratchet = true,
+                "--time-biggest" => {
+                    options.time_biggest = value("--time-biggest")?.parse().map_err(|_| "--time-biggest takes a number")?
+                }
                 other if other.starts_with("--") => return Err(format!("unknown option {other}")),
                 other if corpus.is_none() => corpus = Some(PathBuf::from(other)),
                 // Bare words after `--only ID` are more ids.

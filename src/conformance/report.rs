@@ -68,6 +68,8 @@ pub struct Row {
     pub generate_ms: u64,
     /// The module name of its generated client.
     pub module: String,
+    /// `cargo check` time of its client alone, when measured (`--time-biggest`).
+    pub check_ms: Option<u64>,
 }
 
 impl Row {
@@ -86,6 +88,7 @@ impl Row {
             message: String::new(),
             generate_ms: 0,
             module,
+            check_ms: None,
         }
     }
 }
@@ -160,6 +163,22 @@ pub fn markdown(
     out.push_str("\n## Slowest generations\n\n| spec | bytes | operations | types | ms |\n| --- | ---: | ---: | ---: | ---: |\n");
     for row in slowest.iter().take(10) {
         let _ = writeln!(out, "| {} | {} | {} | {} | {} |", row.id, row.bytes, row.operations, row.types, row.generate_ms);
+    }
+    let mut timed: Vec<&Row> = rows.iter().filter(|r| r.check_ms.is_some()).collect();
+    if !timed.is_empty() {
+        timed.sort_by(|a, b| b.bytes.cmp(&a.bytes));
+        out.push_str("\n## Biggest clients, checked alone\n\n| spec | bytes | operations | generate ms | cargo check ms |\n| --- | ---: | ---: | ---: | ---: |\n");
+        for row in timed {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                row.id,
+                row.bytes,
+                row.operations,
+                row.generate_ms,
+                row.check_ms.unwrap_or_default()
+            );
+        }
     }
     let failures: Vec<&Row> = rows
         .iter()
