@@ -344,3 +344,27 @@ fn builder_settings_reach_the_wire_for_async_and_blocking_alike() {
     }
     assert_eq!(headers[2].get("x-own").and_then(|v| v.to_str().ok()), Some("yes"));
 }
+
+#[test]
+fn the_blocking_client_runs_hooks_limits_bodies_and_serves_other_base_urls() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (base, server) = runtime.block_on(start());
+    let (other_base, other_server) = runtime.block_on(start());
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let core = ClientBuilder::new(&base)
+        .hook(Signer("s", log.clone()))
+        .max_response_bytes(1_000)
+        .build()
+        .expect("client");
+    let transport = BlockingTransport::from_core(core).expect("worker");
+    transport.execute(get("/x"), decode_json::<Ok_>).expect("call");
+    assert_eq!(log.lock().map(|l| l.clone()).unwrap_or_default(), ["s before 1", "s after 1 200"]);
+    let error = transport.execute(get("/big"), specwright_runtime::__private::decode_bytes).expect_err("too big");
+    assert!(matches!(error, Error::ResponseTooLarge { limit: 1_000, .. }), "{error:?}");
+    let other = transport.with_core(transport.core().with_base_url(&other_base).expect("valid URL"));
+    other.execute(get("/y"), decode_json::<Ok_>).expect("call to the other server");
+    assert_eq!(server.hits.load(Ordering::SeqCst), 2);
+    assert_eq!(other_server.hits.load(Ordering::SeqCst), 1);
+    let signature = other_server.headers.lock().ok().and_then(|h| h.first().and_then(|h| h.get("x-signature").cloned()));
+    assert_eq!(signature.as_ref().and_then(|v| v.to_str().ok()), Some("s"), "hooks follow to the other base URL");
+}

@@ -289,10 +289,12 @@ fn field_tokens(space: &TypeSpace, field: &Field) -> TokenStream {
     };
     let constraints = (!field.docs.constraints.is_empty()).then(|| format!("Constraints: {}.", field.docs.constraints.join(", ")));
     let example = field.docs.example.as_ref().map(|e| format!("Example: `{e}`"));
+    let default = field.docs.default.as_ref().map(|d| format!("Default (when absent): `{d}`"));
     let docs = doc_attrs([
         field.docs.title.as_deref(),
         field.docs.description.as_deref(),
         constraints.as_deref(),
+        default.as_deref(),
         example.as_deref(),
         access,
         deprecated,

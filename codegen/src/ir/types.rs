@@ -161,6 +161,8 @@ pub struct Docs {
     pub example: Option<String>,
     /// Validation keywords, for the reader: `minimum: 3 (exclusive)`, `pattern: ^a`.
     pub constraints: Vec<String>,
+    /// `default`, as JSON text: what the server assumes when the value is absent.
+    pub default: Option<String>,
 }
 
 impl Docs {
@@ -170,6 +172,7 @@ impl Docs {
             description: schema.schema_data.description.clone(),
             example: schema.schema_data.example.as_ref().map(|e| e.to_string()),
             constraints: constraints(&schema.schema_kind),
+            default: schema.schema_data.default.as_ref().map(|d| d.to_string()),
         }
     }
 }
@@ -887,9 +890,16 @@ impl<'a> TypeBuilder<'a> {
         for index in 0..self.space.types.len() {
             if alias_reaches(&self.space.types, index, index, &mut BTreeSet::new()) {
                 let name = self.space.types[index].name.clone();
+                let pointer = self
+                    .space
+                    .by_reference
+                    .iter()
+                    .find(|(_, id)| id.0 == index)
+                    .map(|(reference, _)| reference.trim_start_matches('#').to_owned())
+                    .unwrap_or_else(|| "/components/schemas".to_owned());
                 self.diagnostics.push(Diagnostic::warning(
                     format!("schema `{name}` is defined only in terms of itself; using a JSON value"),
-                    None,
+                    Some(crate::diagnostic::Location::pointer_only(pointer)),
                 ));
                 self.space.types[index].kind = TypeKind::Alias(Shape::Json);
             }
