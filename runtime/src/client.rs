@@ -254,7 +254,7 @@ impl ClientCore {
                 bytes
             }
             Body::Raw { bytes, content_type } => {
-                if let Ok(value) = HeaderValue::from_str(content_type) {
+                if let Ok(value) = HeaderValue::from_str(&content_type) {
                     headers.insert(CONTENT_TYPE, value);
                 }
                 bytes

@@ -50,6 +50,7 @@ mod credentials;
 mod error;
 mod formats;
 mod hooks;
+mod multipart;
 mod params;
 mod request;
 mod response;
@@ -63,6 +64,7 @@ pub use credentials::{ApiKeyLocation, Credential};
 pub use error::{Error, TimeoutKind};
 pub use formats::Base64Bytes;
 pub use hooks::{CallInfo, Hook, ResponseInfo};
+pub use multipart::{FilePart, Multipart};
 pub use params::Style;
 pub use retry::RetryPolicy;
 #[cfg(feature = "time")]

@@ -24,7 +24,7 @@ pub struct CallOptions {
 #[derive(Debug)]
 pub(crate) enum Body {
     Json(Vec<u8>),
-    Raw { bytes: Vec<u8>, content_type: &'static str },
+    Raw { bytes: Vec<u8>, content_type: String },
 }
 
 /// One request, as an operation describes it: method, path, parameters, body and the
@@ -174,7 +174,53 @@ impl Request {
 
     /// Sets a body of raw bytes with its content type.
     pub fn raw_body(&mut self, bytes: Vec<u8>, content_type: &'static str) -> &mut Self {
-        self.body = Some(Body::Raw { bytes, content_type });
+        self.body = Some(Body::Raw { bytes, content_type: content_type.to_owned() });
+        self
+    }
+
+    /// Sets an `application/x-www-form-urlencoded` body from an object's fields (arrays repeat
+    /// the name).
+    pub fn form_body<V: Serialize + ?Sized>(&mut self, value: &V) -> &mut Self {
+        let fields = match serde_json::to_value(value) {
+            Ok(Value::Object(fields)) => fields,
+            Ok(_) => return self.problem_and("form body: expected an object"),
+            Err(error) => return self.problem_and(&format!("form body: {error}")),
+        };
+        // Arrays repeat the name; nested objects travel as JSON text.
+        let mut pairs = Vec::new();
+        for (name, field) in fields {
+            match field {
+                Value::Null => {}
+                Value::Array(items) => {
+                    for item in items {
+                        let text = if item.is_object() || item.is_array() { item.to_string() } else { params::scalar(item).unwrap_or_default() };
+                        pairs.push((name.clone(), text));
+                    }
+                }
+                Value::Object(_) => pairs.push((name, field.to_string())),
+                scalar => pairs.push((name, params::scalar(scalar).unwrap_or_default())),
+            }
+        }
+        let mut url = reqwest::Url::parse("http://form.invalid/").ok();
+        if let Some(url) = &mut url {
+            url.query_pairs_mut().extend_pairs(pairs);
+        }
+        let encoded = url.and_then(|u| u.query().map(str::to_owned)).unwrap_or_default();
+        self.body = Some(Body::Raw { bytes: encoded.into_bytes(), content_type: "application/x-www-form-urlencoded".to_owned() });
+        self
+    }
+
+    /// Sets a `multipart/form-data` body.
+    pub fn multipart_body(&mut self, form: crate::multipart::Multipart) -> &mut Self {
+        match form.finish() {
+            Ok((bytes, content_type)) => self.body = Some(Body::Raw { bytes, content_type }),
+            Err(message) => self.note_problem(message),
+        }
+        self
+    }
+
+    fn problem_and(&mut self, message: &str) -> &mut Self {
+        self.note_problem(message.to_owned());
         self
     }
 

@@ -241,6 +241,50 @@ fn webhooks_module(ir: &Ir) -> TokenStream {
     }
 }
 
+/// Builds a multipart body from `body`: one part per field of a struct, files for binary
+/// fields; any other shape is one part named `body`.
+fn multipart_parts(ir: &Ir, shape: &Shape) -> TokenStream {
+    let rt = quote!(::specwright_runtime);
+    let fields = match shape {
+        Shape::Named(id) => match ir.types.get(*id).map(|d| &d.kind) {
+            Some(crate::ir::TypeKind::Struct { fields }) => Some(fields),
+            _ => None,
+        },
+        _ => None,
+    };
+    let parts: Vec<TokenStream> = match fields {
+        Some(fields) => fields
+            .iter()
+            .filter(|f| !f.flatten)
+            .map(|field| {
+                let name = ident(&field.rust_name);
+                let wire = field.wire_name.as_str();
+                let some = quote!(::std::option::Option::Some);
+                match (&field.shape, field.required, field.nullable) {
+                    (Shape::Binary, true, false) => quote!(form.file(#wire, &body.#name);),
+                    (Shape::Binary, false, true) => quote! {
+                        if let #some(#some(file)) = &body.#name {
+                            form.file(#wire, file);
+                        }
+                    },
+                    (Shape::Binary, _, _) => quote! {
+                        if let #some(file) = &body.#name {
+                            form.file(#wire, file);
+                        }
+                    },
+                    _ => quote!(form.field(#wire, &body.#name);),
+                }
+            })
+            .collect(),
+        None => vec![quote!(form.field("body", body);)],
+    };
+    quote! {
+        let mut form = #rt::Multipart::new();
+        #(#parts)*
+        request.multipart_body(form);
+    }
+}
+
 fn style_tokens(style: ParamStyle) -> TokenStream {
     let variant = format_ident!(
         "{}",
@@ -276,7 +320,9 @@ fn required_params(op: &Operation) -> impl Iterator<Item = &Param> {
 
 fn body_type(ir: &Ir, encoding: &BodyEncoding, scope: Scope) -> TokenStream {
     match encoding {
-        BodyEncoding::Json(shape) => shape_tokens(&ir.types, shape, scope),
+        BodyEncoding::Json(shape) | BodyEncoding::Form(shape) | BodyEncoding::Multipart(shape) => {
+            shape_tokens(&ir.types, shape, scope)
+        }
         BodyEncoding::Bytes(_) => quote!(::std::vec::Vec<u8>),
     }
 }
@@ -380,6 +426,8 @@ fn builder(ir: &Ir, op: &Operation) -> TokenStream {
         let ty = body_type(ir, &body.encoding, Scope::Nested);
         let put = match &body.encoding {
             BodyEncoding::Json(_) => quote!(request.json_body(body);),
+            BodyEncoding::Form(_) => quote!(request.form_body(body);),
+            BodyEncoding::Multipart(shape) => multipart_parts(ir, shape),
             BodyEncoding::Bytes(content_type) => quote!(request.raw_body(::std::clone::Clone::clone(body), #content_type);),
         };
         if body.required {

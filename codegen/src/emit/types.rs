@@ -31,6 +31,7 @@ pub(crate) fn shape_tokens(space: &TypeSpace, shape: &Shape, scope: Scope) -> To
         Shape::U64 => quote!(u64),
         Shape::Uuid => quote!(#p::uuid::Uuid),
         Shape::Base64 => quote!(::specwright_runtime::Base64Bytes),
+        Shape::Binary => quote!(::specwright_runtime::FilePart),
         Shape::DateTime => match library {
             DateTimeLibrary::Chrono => quote!(#p::chrono::DateTime<#p::chrono::Utc>),
             DateTimeLibrary::Time => quote!(::specwright_runtime::DateTime),

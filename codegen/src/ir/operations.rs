@@ -76,6 +76,10 @@ pub struct Param {
 pub enum BodyEncoding {
     /// JSON of the given shape.
     Json(Shape),
+    /// `application/x-www-form-urlencoded` fields of the given shape.
+    Form(Shape),
+    /// `multipart/form-data` parts of the given shape; `format: binary` fields are files.
+    Multipart(Shape),
     /// Raw bytes sent with this content type.
     Bytes(String),
 }
@@ -351,11 +355,17 @@ impl OperationBuilder<'_, '_> {
                 }
             },
         };
-        let encoding = match json_media(&body.content) {
-            Some(media) => BodyEncoding::Json(
-                media.schema.as_ref().map(|s| self.types.shape(s, hint)).unwrap_or(Shape::Json),
-            ),
-            None => BodyEncoding::Bytes(body.content.keys().next().cloned().unwrap_or_else(|| "application/octet-stream".to_owned())),
+        let media_of = |prefix: &str| {
+            body.content.iter().find(|(media, _)| media.to_ascii_lowercase().starts_with(prefix)).map(|(_, m)| m)
+        };
+        let encoding = if let Some(media) = json_media(&body.content) {
+            BodyEncoding::Json(media.schema.as_ref().map(|s| self.types.shape(s, hint)).unwrap_or(Shape::Json))
+        } else if let Some(media) = media_of("application/x-www-form-urlencoded") {
+            BodyEncoding::Form(media.schema.as_ref().map(|s| self.types.shape(s, hint)).unwrap_or(Shape::Json))
+        } else if let Some(media) = media_of("multipart/form-data") {
+            BodyEncoding::Multipart(media.schema.as_ref().map(|s| self.types.shape(s, hint)).unwrap_or(Shape::Json))
+        } else {
+            BodyEncoding::Bytes(body.content.keys().next().cloned().unwrap_or_else(|| "application/octet-stream".to_owned()))
         };
         Some(Body { encoding, required: body.required, description: body.description.clone() })
     }

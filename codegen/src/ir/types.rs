@@ -40,6 +40,8 @@ pub enum Shape {
     Uuid,
     /// Bytes sent as base64 (`format: byte`).
     Base64,
+    /// Binary content (`format: binary`): a file in multipart bodies.
+    Binary,
     /// `f32`.
     F32,
     /// `f64`.
@@ -141,6 +143,7 @@ fn string_shape(format: &VariantOrUnknownOrEmpty<openapiv3::StringFormat>) -> Sh
         VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => Shape::DateTime,
         VariantOrUnknownOrEmpty::Item(StringFormat::Date) => Shape::Date,
         VariantOrUnknownOrEmpty::Item(StringFormat::Byte) => Shape::Base64,
+        VariantOrUnknownOrEmpty::Item(StringFormat::Binary) => Shape::Binary,
         VariantOrUnknownOrEmpty::Unknown(format) => match format.as_str() {
             "uuid" => Shape::Uuid,
             "time" | "partial-time" => Shape::Time,
@@ -704,6 +707,7 @@ impl<'a> TypeBuilder<'a> {
             Shape::Time => "Time".to_owned(),
             Shape::Uuid => "Uuid".to_owned(),
             Shape::Base64 => "Bytes".to_owned(),
+            Shape::Binary => "File".to_owned(),
             Shape::F32 | Shape::F64 => "Number".to_owned(),
             Shape::Vec(_) => "List".to_owned(),
             Shape::Map(_) => "Map".to_owned(),
@@ -1024,7 +1028,7 @@ impl TypeSpace {
     fn hashable(&self, shape: &Shape, seen: &mut BTreeSet<usize>) -> bool {
         match shape {
             Shape::String | Shape::Bool | Shape::I32 | Shape::I64 | Shape::U32 | Shape::U64 => true,
-            Shape::DateTime | Shape::Date | Shape::Time | Shape::Uuid | Shape::Base64 => true,
+            Shape::DateTime | Shape::Date | Shape::Time | Shape::Uuid | Shape::Base64 | Shape::Binary => true,
             Shape::F32 | Shape::F64 | Shape::Json => false,
             Shape::Map(inner) => self.hashable(inner, seen),
             Shape::Vec(inner) | Shape::Nullable(inner) | Shape::Boxed(inner) => self.hashable(inner, seen),
