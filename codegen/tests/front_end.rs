@@ -111,7 +111,7 @@ fn swagger_2_parameters_bodies_and_collection_formats() {
     let add = &ir.operations[1];
     assert!(matches!(add.body.as_ref().map(|b| (&b.encoding, b.required)), Some((BodyEncoding::Json(Shape::Named(_)), true))));
     let upload = &ir.operations[2];
-    assert!(matches!(upload.body.as_ref().map(|b| &b.encoding), Some(BodyEncoding::Bytes(media)) if media == "multipart/form-data"));
+    assert!(matches!(upload.body.as_ref().map(|b| &b.encoding), Some(BodyEncoding::Multipart(Shape::Named(_)))));
     assert_eq!(upload.success, Success::Empty);
 }
 
