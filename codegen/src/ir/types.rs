@@ -108,7 +108,7 @@ fn discriminator_of(discriminator: &openapiv3::Discriminator, references: &[Opti
 
 /// Components with a discriminator and no `oneOf`/`anyOf` that other components `allOf`: the
 /// parents of polymorphic families, with their children.
-fn polymorphic_parents(components: &indexmap_like::Schemas) -> BTreeMap<String, Vec<String>> {
+fn polymorphic_parents(components: &ComponentSchemas) -> BTreeMap<String, Vec<String>> {
     let mut parents = BTreeMap::new();
     for (name, schema) in components {
         let ReferenceOr::Item(schema) = schema else { continue };
@@ -362,7 +362,7 @@ pub struct TypeSpace {
 /// Builds the type space from a document's schemas.
 pub(crate) struct TypeBuilder<'a> {
     pub(crate) space: TypeSpace,
-    components: &'a indexmap_like::Schemas,
+    components: &'a ComponentSchemas,
     pub(crate) diagnostics: Diagnostics,
     /// References being converted, to stop runaway alias chains.
     resolving: BTreeSet<String>,
@@ -381,13 +381,11 @@ pub(crate) struct TypeBuilder<'a> {
 /// copying itself through `allOf` gets there.
 const MAX_INLINE_DEPTH: usize = 24;
 
-/// The component schema map of `openapiv3`.
-pub(crate) mod indexmap_like {
-    pub type Schemas = indexmap::IndexMap<String, openapiv3::ReferenceOr<openapiv3::Schema>>;
-}
+/// `components.schemas` as `openapiv3` holds it.
+pub(crate) type ComponentSchemas = indexmap::IndexMap<String, ReferenceOr<Schema>>;
 
 impl<'a> TypeBuilder<'a> {
-    pub(crate) fn new(components: &'a indexmap_like::Schemas) -> Self {
+    pub(crate) fn new(components: &'a ComponentSchemas) -> Self {
         let mut builder = Self {
             space: TypeSpace::default(),
             components,

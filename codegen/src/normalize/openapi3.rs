@@ -53,7 +53,7 @@ impl Prepare<'_> {
             }
         }
         let path_items = match root.get_mut("components").and_then(Value::as_object_mut) {
-            Some(components) => self.components(components, &mut Vec::new()),
+            Some(components) => self.components(components),
             None => Map::new(),
         };
         let mut mutual_tls = Vec::new();
@@ -92,7 +92,7 @@ impl Prepare<'_> {
     }
 
     /// Prepares components; returns the path items (which the 3.0 model has no section for).
-    fn components(&mut self, components: &mut Map<String, Value>, _: &mut Vec<String>) -> Map<String, Value> {
+    fn components(&mut self, components: &mut Map<String, Value>) -> Map<String, Value> {
         components.remove("callbacks");
         if let Some(Value::Object(parameters)) = components.get_mut("parameters") {
             for (name, parameter) in parameters.iter_mut() {
