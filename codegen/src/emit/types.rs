@@ -100,7 +100,7 @@ fn type_item(space: &TypeSpace, def: &TypeDef) -> TokenStream {
         TypeKind::Struct { fields } => {
             let hashable = fields.iter().all(|f| space.is_hashable(&f.shape));
             let eq = hashable.then(|| quote!(Eq, Hash,));
-            let all_optional = fields.iter().all(|f| !f.required || f.nullable);
+            let all_optional = fields.iter().all(|f| !f.required || f.nullable || f.flatten);
             let default = all_optional.then(|| quote!(Default,));
             let fields = fields.iter().map(|field| field_tokens(space, field));
             quote! {
