@@ -89,13 +89,13 @@ impl ClientBuilder {
         self
     }
 
-    /// The longest connecting may take. Ignored with [`ClientBuilder::reqwest_client`].
+    /// The longest connecting may take. Ignored with [`ClientBuilder::with_reqwest_client`].
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
         self
     }
 
-    /// The `User-Agent` header. Ignored with [`ClientBuilder::reqwest_client`].
+    /// The `User-Agent` header. Ignored with [`ClientBuilder::with_reqwest_client`].
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = Some(user_agent.into());
         self
@@ -109,7 +109,7 @@ impl ClientBuilder {
 
     /// Uses a fully configured `reqwest::Client` (proxies, TLS roots, client certificates,
     /// pool settings) instead of building one.
-    pub fn reqwest_client(mut self, client: reqwest::Client) -> Self {
+    pub fn with_reqwest_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
     }

@@ -74,7 +74,7 @@ pub use response::{RawResponse, Response};
 pub use secret::Secret;
 pub use transport::{AsyncTransport, ResponseFuture, Transport};
 
-/// The HTTP client underneath, for [`ClientBuilder::reqwest_client`] and [`Hook`]s.
+/// The HTTP client underneath, for [`ClientBuilder::with_reqwest_client`] and [`Hook`]s.
 pub use reqwest;
 
 /// What generated code names, re-exported so that a user's crate depends on this runtime alone.

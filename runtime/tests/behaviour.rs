@@ -334,7 +334,7 @@ fn builder_settings_reach_the_wire_for_async_and_blocking_alike() {
     let mut own_headers = reqwest::header::HeaderMap::new();
     own_headers.insert("x-own", "yes".parse().expect("value"));
     let own = reqwest::Client::builder().default_headers(own_headers).build().expect("reqwest client");
-    let custom = AsyncTransport::from_core(ClientBuilder::new(&base).reqwest_client(own).build().expect("client")).expect("transport");
+    let custom = AsyncTransport::from_core(ClientBuilder::new(&base).with_reqwest_client(own).build().expect("client")).expect("transport");
     runtime.block_on(custom.execute(get("/c"), decode_json::<Ok_>)).expect("custom client call");
 
     let headers = server.headers.lock().map(|h| h.clone()).unwrap_or_default();
