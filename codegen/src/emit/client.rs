@@ -306,11 +306,11 @@ fn is_string(shape: &Shape) -> bool {
 }
 
 /// An argument's type and how it is stored.
-fn argument(ir: &Ir, shape: &Shape, name: &proc_macro2::Ident) -> (TokenStream, TokenStream) {
+fn argument(ir: &Ir, shape: &Shape, name: &proc_macro2::Ident, scope: Scope) -> (TokenStream, TokenStream) {
     if is_string(shape) {
         (quote!(impl ::std::convert::Into<::std::string::String>), quote!(#name.into()))
     } else {
-        (shape_tokens(&ir.types, shape, Scope::Root), quote!(#name))
+        (shape_tokens(&ir.types, shape, scope), quote!(#name))
     }
 }
 
@@ -338,7 +338,7 @@ fn operation_method(ir: &Ir, op: &Operation) -> TokenStream {
     let mut values = Vec::new();
     for param in required_params(op) {
         let name = ident(&param.rust_name);
-        let (ty, value) = argument(ir, &param.shape, &name);
+        let (ty, value) = argument(ir, &param.shape, &name, Scope::Root);
         args.push(quote!(#name: #ty));
         values.push(value);
     }
@@ -399,11 +399,7 @@ fn builder(ir: &Ir, op: &Operation) -> TokenStream {
         } else {
             fields.push(quote!(#field: ::std::option::Option<#ty>,));
             new_inits.push(quote!(#field: ::std::option::Option::None,));
-            let (arg_ty, value) = if is_string(&param.shape) {
-                (quote!(impl ::std::convert::Into<::std::string::String>), quote!(value.into()))
-            } else {
-                (ty.clone(), quote!(value))
-            };
+            let (arg_ty, value) = argument(ir, &param.shape, &format_ident!("value"), Scope::Nested);
             let docs = doc_attrs([param.description.as_deref(), Some(format!("Sets `{wire}`.").as_str())]);
             let deprecated = param.deprecated.then(|| quote!(#[deprecated]));
             setters.push(quote! {

@@ -180,28 +180,45 @@ impl Docs {
     }
 }
 
-/// Validation keywords of a schema as short phrases.
-fn constraints(kind: &SchemaKind) -> Vec<String> {
+/// Bounds of an integer or number schema as short phrases.
+fn numeric(
+    minimum: Option<String>,
+    exclusive_minimum: bool,
+    maximum: Option<String>,
+    exclusive_maximum: bool,
+    multiple_of: Option<String>,
+) -> Vec<String> {
     let bound = |name: &str, value: Option<String>, exclusive: bool| {
         value.map(|v| if exclusive { format!("{name}: {v} (exclusive)") } else { format!("{name}: {v}") })
     };
+    [
+        bound("minimum", minimum, exclusive_minimum),
+        bound("maximum", maximum, exclusive_maximum),
+        multiple_of.map(|v| format!("multipleOf: {v}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// Validation keywords of a schema as short phrases.
+fn constraints(kind: &SchemaKind) -> Vec<String> {
     match kind {
-        SchemaKind::Type(Type::Integer(t)) => [
-            bound("minimum", t.minimum.map(|v| v.to_string()), t.exclusive_minimum),
-            bound("maximum", t.maximum.map(|v| v.to_string()), t.exclusive_maximum),
-            t.multiple_of.map(|v| format!("multipleOf: {v}")),
-        ]
-        .into_iter()
-        .flatten()
-        .collect(),
-        SchemaKind::Type(Type::Number(t)) => [
-            bound("minimum", t.minimum.map(|v| v.to_string()), t.exclusive_minimum),
-            bound("maximum", t.maximum.map(|v| v.to_string()), t.exclusive_maximum),
-            t.multiple_of.map(|v| format!("multipleOf: {v}")),
-        ]
-        .into_iter()
-        .flatten()
-        .collect(),
+        // Integer and number bounds differ only in their value type.
+        SchemaKind::Type(Type::Integer(t)) => numeric(
+            t.minimum.map(|v| v.to_string()),
+            t.exclusive_minimum,
+            t.maximum.map(|v| v.to_string()),
+            t.exclusive_maximum,
+            t.multiple_of.map(|v| v.to_string()),
+        ),
+        SchemaKind::Type(Type::Number(t)) => numeric(
+            t.minimum.map(|v| v.to_string()),
+            t.exclusive_minimum,
+            t.maximum.map(|v| v.to_string()),
+            t.exclusive_maximum,
+            t.multiple_of.map(|v| v.to_string()),
+        ),
         SchemaKind::Type(Type::String(t)) => [
             t.min_length.map(|v| format!("minLength: {v}")),
             t.max_length.map(|v| format!("maxLength: {v}")),

@@ -352,6 +352,12 @@ pub const EXT_PREFIX_ITEMS: &str = "x-specwright-prefix-items";
 /// the IR sees only component references and names the type once.
 fn hoist_deep_schema_refs(document: &mut Value) {
     let mut hoisted: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+    // Names in use under `components.schemas`, kept up to date as targets are hoisted.
+    let mut taken: std::collections::BTreeSet<String> = document
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
     for _round in 0..8 {
         let mut deep = Vec::new();
         collect_deep_refs(document, &mut String::new(), &mut deep);
@@ -363,18 +369,14 @@ fn hoist_deep_schema_refs(document: &mut Value) {
         }
         for target in deep {
             let Some(value) = document.pointer(&target).cloned() else { continue };
-            let taken: Vec<String> = document
-                .pointer("/components/schemas")
-                .and_then(Value::as_object)
-                .map(|m| m.keys().cloned().collect())
-                .unwrap_or_default();
             let wanted = crate::resolve::schema_name_for(&target);
             let mut name = wanted.clone();
             let mut counter = 2;
-            while taken.contains(&name) || hoisted.values().any(|n| *n == name) {
+            while taken.contains(&name) {
                 name = format!("{wanted}{counter}");
                 counter += 1;
             }
+            taken.insert(name.clone());
             let Value::Object(root) = document else { return };
             let components = root.entry("components").or_insert_with(|| json!({}));
             if let Value::Object(components) = components {
