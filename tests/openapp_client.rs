@@ -13,7 +13,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use openapp_client::{AsyncClient, Client, types};
+use openapp_client::{AsyncClient, Client, responses, types};
 use serde_json::{Value, json};
 use specwright_runtime::{Error, TimeoutKind};
 
@@ -173,13 +173,17 @@ async fn answer(method: &Method, request: &Recorded) -> Response {
             ok(organization("slow"))
         }
         ("GET", ["orgs", org]) => ok(organization(org)),
-        ("GET", ["orgs", org, "devices"]) => ok(json!({
-            "items": [
-                device(org, "dev-1", "Front door", "door"),
-                device(org, "dev-2", "Back door", "door"),
-            ],
-            "nextCursor": "page-2",
-        })),
+        ("GET", ["orgs", org, "devices"]) => {
+            let mut response = ok(json!({
+                "items": [
+                    device(org, "dev-1", "Front door", "door"),
+                    device(org, "dev-2", "Back door", "door"),
+                ],
+                "nextCursor": "page-2",
+            }));
+            response.headers_mut().insert("x-ratelimit-remaining", HeaderValue::from_static("99"));
+            response
+        }
         ("POST", ["orgs", org, "devices"]) => {
             let sent = request.json();
             let mut created = device(org, "dev-new", "", "door");
@@ -197,6 +201,12 @@ async fn answer(method: &Method, request: &Recorded) -> Response {
             );
             response
         }
+        ("GET", ["orgs", _, "devices", "missing"]) => error(StatusCode::NOT_FOUND, "device_not_found"),
+        ("GET", ["orgs", _, "devices", _, "snapshot"]) => {
+            ([(header::CONTENT_TYPE, "image/jpeg")], &b"\xff\xd8\xff\xe0JFIF"[..]).into_response()
+        }
+        ("PUT", ["orgs", _, "sites", _, "floor-plan"]) => StatusCode::NO_CONTENT.into_response(),
+        ("POST", ["orgs", org, "devices", "dev-online", "commands"]) => ok(device(org, "dev-online", "Gate", "door")),
         ("GET", ["orgs", org, "devices", id]) => {
             let mut response = ok(device(org, id, "Front door", "door"));
             response.headers_mut().insert(header::ETAG, HeaderValue::from_static("\"v7\""));
@@ -556,13 +566,16 @@ async fn send_command_posts_the_command_and_decodes_the_202() {
         duration_seconds: Some(10),
     };
 
-    let result = client
+    let outcome = client
         .devices()
-        .send_command("org-1", "dev-1", command)
+        .send_command("org-1", "dev-1", command.clone())
         .send()
         .await
         .expect("sendDeviceCommand succeeds");
 
+    let responses::DevicesSendCommandSuccess::Accepted(result) = outcome else {
+        panic!("expected the 202, got {outcome:?}");
+    };
     assert_eq!(result.command_id, "cmd-9");
     assert_eq!(result.device_id, "dev-1");
     assert!(result.accepted);
@@ -571,6 +584,94 @@ async fn send_command_posts_the_command_and_decodes_the_202() {
     assert_eq!(sent.method, "POST");
     assert_eq!(sent.path, "/v1/orgs/org-1/devices/dev-1/commands");
     assert_eq!(sent.json(), json!({"action": "unlock", "durationSeconds": 10}));
+
+    // An online device runs the command at once: 200 with its new state.
+    let outcome = client.devices().send_command("org-1", "dev-online", command).send().await.expect("200");
+    let responses::DevicesSendCommandSuccess::Ok(device) = outcome else { panic!("expected the 200, got {outcome:?}") };
+    assert_eq!(device.id, "dev-online");
+}
+
+#[tokio::test]
+async fn documented_errors_decode_to_the_error_schema() {
+    let server = start_server().await;
+    let client = async_client(&server);
+    let error = client.devices().get("org-1", "missing").send().await.expect_err("404");
+    let body = error.error_body().expect("a typed error body");
+    assert_eq!(body.code, "device_not_found");
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(404));
+    assert_eq!(error.to_string(), "`getDevice` got error status 404 Not Found");
+}
+
+#[tokio::test]
+async fn typed_headers_binary_bodies_multipart_and_cookies() {
+    let server = start_server().await;
+    let client = async_client(&server);
+
+    let (page, headers) = client.devices().list("org-1").send_with_headers().await.expect("listDevices");
+    assert_eq!(page.items.len(), 2);
+    assert_eq!(headers.x_rate_limit_remaining, Some(99));
+
+    let jpeg = client.devices().get_snapshot("org-1", "cam-1").send().await.expect("snapshot");
+    assert_eq!(&jpeg[..], b"\xff\xd8\xff\xe0JFIF");
+
+    let plan = types::SitesUploadFloorPlanBody {
+        file: specwright_runtime::FilePart::new(b"\x89PNG".to_vec()).file_name("plan.png"),
+        caption: Some("Ground floor".into()),
+    };
+    client.sites().upload_floor_plan("org-1", "site-1", plan).send().await.expect("upload");
+    let sent = server.last();
+    assert_eq!(sent.method, "PUT");
+    assert_eq!(sent.path, "/v1/orgs/org-1/sites/site-1/floor-plan");
+    let text = String::from_utf8_lossy(&sent.body);
+    // The part's type comes from the spec's `encoding` when the caller gives none.
+    assert!(text.contains("name=\"file\"; filename=\"plan.png\"\r\nContent-Type: image/png\r\n"), "{text}");
+    assert!(text.contains("name=\"caption\"\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nGround floor"), "{text}");
+
+    client.events().list("org-1").display_tz("Europe/Amsterdam").send().await.expect("listEvents");
+    assert_eq!(server.last().header("cookie"), Some("display_tz=Europe%2FAmsterdam"));
+}
+
+#[test]
+fn servers_are_typed_choices() {
+    use openapp_client::servers;
+    assert_eq!(openapp_client::DEFAULT_BASE_URL, "https://eu.api.openapp.example/v1");
+    assert_eq!(servers::Production::default().url(), "https://eu.api.openapp.example/v1");
+    let us = servers::Production { region: servers::ProductionRegion::Us };
+    assert_eq!(us.url(), "https://us.api.openapp.example/v1");
+    assert_eq!(servers::Sandbox { version: "v2".into() }.url(), "https://sandbox.openapp.example/v2");
+    // The user's base URL always wins over the spec's.
+    let client = AsyncClient::from_builder(AsyncClient::builder().base_url(us.url())).expect("client");
+    assert_eq!(client.base_url(), "https://us.api.openapp.example/v1");
+}
+
+#[test]
+fn a_discriminated_one_of_decodes_by_its_tag() {
+    let credential: types::Credential = serde_json::from_value(json!({
+        "id": "cred-1", "orgId": "org-1", "kind": "card", "holderName": "Jane Doe",
+        "validFrom": "2025-01-01T00:00:00Z", "createdAt": "2025-01-01T00:00:00Z",
+        "medium": {"type": "card", "cardNumber": "0042", "facilityCode": 7},
+    }))
+    .expect("a credential");
+    let Some(types::CredentialMedium::CardMedium(card)) = &credential.medium else {
+        panic!("expected a card, got {:?}", credential.medium);
+    };
+    assert_eq!((card.card_number.as_str(), card.facility_code), ("0042", Some(7)));
+    let back = serde_json::to_value(&credential).expect("serializes");
+    assert_eq!(back["medium"], json!({"type": "card", "cardNumber": "0042", "facilityCode": 7}));
+}
+
+#[tokio::test]
+async fn the_flat_client_has_every_operation_on_itself() {
+    use specwright_conformance::specs::openapp_flat;
+    let server = start_server().await;
+    let client = openapp_flat::AsyncClient::from_builder(openapp_flat::AsyncClient::builder().base_url(server.base_url()))
+        .expect("client");
+    client.set_api_key("key-123");
+    let page = client.list_devices("org-1").limit(5).send().await.expect("listDevices");
+    assert_eq!(page.items.len(), 2);
+    let sent = server.last();
+    assert_eq!((sent.path.as_str(), sent.query.as_deref()), ("/v1/orgs/org-1/devices", Some("limit=5")));
+    client.get_device_snapshot("org-1", "cam-1").send().await.expect("snapshot");
 }
 
 // ---------------------------------------------------------------------------------------------

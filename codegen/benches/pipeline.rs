@@ -54,7 +54,7 @@ fn main() {
             println!("{:<48} does not normalize", spec.display());
             continue;
         };
-        let Some((t_ir, (model, _))) = best_of(3, || Some(ir::build(&normalized))) else { continue };
+        let Some((t_ir, (model, _))) = best_of(3, || Some(ir::build(&normalized, &ir::Options::default()))) else { continue };
         let Some((t_emit, code)) = best_of(3, || emit::emit(&model, "bench").ok()) else { continue };
         let name: String = spec.strip_prefix(&corpus).unwrap_or(&spec).display().to_string().chars().take(48).collect();
         let ms = |d: Duration| format!("{:.0}ms", d.as_secs_f64() * 1000.0);

@@ -32,6 +32,9 @@ pub enum Command {
         /// Write here instead of standard output.
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// Every operation on the client itself instead of one sub-client per tag.
+        #[arg(long)]
+        flat: bool,
     },
     /// Report the spec's problems; exit 1 if it cannot be generated.
     Check {
@@ -77,8 +80,8 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
 fn execute(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<i32, Error> {
     let io = |source| Error::Write { path: PathBuf::from("<stdout>"), source };
     match cli.command {
-        Command::Generate { spec, root, output } => {
-            let generated = generator(&spec, root).generate_code()?;
+        Command::Generate { spec, root, output, flat } => {
+            let generated = generator(&spec, root).flat_client(flat).generate_code()?;
             render_warnings(&generated.warnings, stderr).map_err(io)?;
             match output {
                 Some(path) => {
@@ -186,7 +189,11 @@ pub fn inspect(ir: &Ir) -> String {
             SchemeKind::OtherHttp { scheme } => format!("HTTP {scheme}"),
             SchemeKind::MutualTls => "mutual TLS".to_owned(),
         };
-        out.push_str(&format!("  {} ({kind}): set_{}()\n", scheme.name, scheme.rust_name));
+        let fetcher = match &scheme.client_credentials_token_url {
+            Some(_) => format!(", set_{}_client_credentials()", scheme.rust_name),
+            None => String::new(),
+        };
+        out.push_str(&format!("  {} ({kind}): set_{}(){fetcher}\n", scheme.name, scheme.rust_name));
     }
     out
 }

@@ -86,6 +86,7 @@ pub struct Generator {
     output_file: Option<PathBuf>,
     root: Option<PathBuf>,
     date_time: DateTimeLibrary,
+    flat_client: bool,
     loader: Option<Arc<dyn Loader + Send + Sync>>,
 }
 
@@ -97,6 +98,7 @@ impl std::fmt::Debug for Generator {
             .field("output_file", &self.output_file)
             .field("root", &self.root)
             .field("date_time", &self.date_time)
+            .field("flat_client", &self.flat_client)
             .field("custom_loader", &self.loader.is_some())
             .finish()
     }
@@ -111,8 +113,16 @@ impl Generator {
             output_file: None,
             root: None,
             date_time: DateTimeLibrary::default(),
+            flat_client: false,
             loader: None,
         }
+    }
+
+    /// Puts every operation on the client itself (`client.list_devices()`) instead of one
+    /// sub-client per tag (`client.devices().list()`, the default).
+    pub fn flat_client(&mut self, flat: bool) -> &mut Self {
+        self.flat_client = flat;
+        self
     }
 
     /// Which crate dates and times come from: `chrono` (default) or `time`. With `time`, enable
@@ -196,7 +206,8 @@ impl Generator {
                 return Err(Error::Spec(diagnostics));
             }
         };
-        let (mut ir, mut warnings) = ir::build(&normalized);
+        let options = ir::Options { flat_client: self.flat_client };
+        let (mut ir, mut warnings) = ir::build(&normalized, &options);
         ir.types.date_time = self.date_time;
         warnings.resolve_pointers(|pointer| bundle.locate(&normalize::source_pointer(normalized.version, pointer)));
         diagnostics.0.extend(warnings.0);

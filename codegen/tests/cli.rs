@@ -123,6 +123,7 @@ fn inspect_lists_operations_with_their_calls_and_security() {
     let (code, stdout, stderr) = run_cli(&["inspect", &openapp()]);
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("devices().list()"), "{stdout}");
-    assert!(stdout.contains("[auth: {apiKey} or {bearer}]"), "{stdout}");
+    assert!(stdout.contains("[auth: {apiKey} or {bearer} or {oauth}]"), "{stdout}");
+    assert!(stdout.contains("oauth (bearer token): set_oauth(), set_oauth_client_credentials()"), "{stdout}");
     assert!(stdout.contains("status().get()  [auth: none]"), "{stdout}");
 }

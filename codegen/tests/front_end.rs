@@ -2,7 +2,7 @@
 //! construct, each on a small in-memory spec, each also emitted and parsed as Rust.
 
 use specwright_codegen::ir::{
-    BodyEncoding, Ir, ParamLocation, ParamStyle, SchemeKind, Shape, Success, TypeDef, TypeKind,
+    BodyEncoding, Ir, ParamLocation, ParamStyle, SchemeKind, ResponseBody, Shape, TypeDef, TypeKind,
 };
 use specwright_codegen::{Generator, MemoryLoader};
 
@@ -107,12 +107,12 @@ fn swagger_2_parameters_bodies_and_collection_formats() {
         styles,
         [("tags", ParamStyle::PipeDelimited, false), ("ids", ParamStyle::Form, true), ("X-Trace", ParamStyle::Simple, false)]
     );
-    assert!(matches!(&list.success, Success::Json(Shape::Vec(_))));
+    assert!(matches!(list.responses.single_success(), Some(ResponseBody::Json(Shape::Vec(_)))));
     let add = &ir.operations[1];
     assert!(matches!(add.body.as_ref().map(|b| (&b.encoding, b.required)), Some((BodyEncoding::Json(Shape::Named(_)), true))));
     let upload = &ir.operations[2];
-    assert!(matches!(upload.body.as_ref().map(|b| &b.encoding), Some(BodyEncoding::Multipart(Shape::Named(_)))));
-    assert_eq!(upload.success, Success::Empty);
+    assert!(matches!(upload.body.as_ref().map(|b| &b.encoding), Some(BodyEncoding::Multipart { shape: Shape::Named(_), .. })));
+    assert_eq!(upload.responses.single_success(), Some(&ResponseBody::Empty));
 }
 
 // ---- OpenAPI 3.1 -------------------------------------------------------------------------
@@ -173,7 +173,7 @@ components:
     let inner = ir.types.types.iter().position(|t| t.name == "Inner").expect("Inner hoisted to a type");
     let a = type_named(&ir, "A");
     assert_eq!(field(a, "inner").shape, Shape::Named(specwright_codegen::ir::TypeId(inner)));
-    assert!(matches!(&ir.operations[0].success, Success::Json(Shape::Named(id)) if id.0 == inner));
+    assert!(matches!(ir.operations[0].responses.single_success(), Some(ResponseBody::Json(Shape::Named(id))) if id.0 == inner));
 }
 
 #[test]
@@ -268,7 +268,7 @@ paths:
     assert_eq!(ir.groups[0].parent.as_deref(), Some("observability"));
     let op = &ir.operations[0];
     assert_eq!(op.params[0].location, ParamLocation::QueryString);
-    assert!(matches!(&op.success, Success::JsonItems(Shape::Named(_))));
+    assert!(matches!(op.responses.single_success(), Some(ResponseBody::JsonItems(Shape::Named(_)))));
 }
 
 // ---- Files -------------------------------------------------------------------------------
@@ -293,7 +293,7 @@ fn external_refs_across_directories_and_into_sub_paths() {
         .find(|t| matches!(&t.kind, TypeKind::Struct { fields } if fields.iter().any(|f| f.wire_name == "next")))
         .expect("the item struct from common/deeper/item.yaml");
     assert!(matches!(field(item, "next").shape, Shape::Boxed(_)), "the cycle through the file is boxed");
-    assert!(matches!(&ir.operations[0].success, Success::Json(Shape::Named(_))));
+    assert!(matches!(ir.operations[0].responses.single_success(), Some(ResponseBody::Json(Shape::Named(_)))));
 }
 
 #[test]

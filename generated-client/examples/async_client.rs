@@ -6,7 +6,7 @@
 use openapp_client::{AsyncClient, types};
 
 #[tokio::main]
-async fn main() -> Result<(), openapp_client::Error> {
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut builder = AsyncClient::builder().request_timeout(std::time::Duration::from_secs(10));
     if let Ok(url) = std::env::var("OPENAPP_URL") {
         builder = builder.base_url(url);

@@ -4,7 +4,7 @@
 
 use openapp_client::Client;
 
-fn main() -> Result<(), openapp_client::Error> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut builder = Client::builder();
     if let Ok(url) = std::env::var("OPENAPP_URL") {
         builder = builder.base_url(url);

@@ -2,7 +2,7 @@
 //! `specs/openapp.yaml`.
 //!
 //! ```no_run
-//! # async fn demo() -> Result<(), openapp_client::Error> {
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! use openapp_client::AsyncClient;
 //!
 //! let client = AsyncClient::new()?;

@@ -67,7 +67,7 @@ impl Drop for Worker {
 }
 
 impl Transport for BlockingTransport {
-    type Output<T: Send + 'static> = Result<T, Error>;
+    type Output<T: Send + 'static, E: Send + 'static> = Result<T, Error<E>>;
 
     fn from_core(core: ClientCore) -> Result<Self, Error> {
         Ok(Self { core, worker: Arc::new(Worker::start()?) })
@@ -81,14 +81,15 @@ impl Transport for BlockingTransport {
         Self { core, worker: self.worker.clone() }
     }
 
-    fn run<T, U>(
+    fn run<T, E, U>(
         &self,
         request: Request,
-        decode: Decoder<T>,
+        decode: Decoder<T, E>,
         finish: fn(RawResponse, T) -> U,
-    ) -> Self::Output<U>
+    ) -> Self::Output<U, E>
     where
         T: Send + 'static,
+        E: Send + 'static,
         U: Send + 'static,
     {
         if tokio::runtime::Handle::try_current().is_ok() {

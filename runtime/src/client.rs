@@ -221,6 +221,9 @@ impl ClientCore {
         if let Some(message) = request.problem {
             return Err(Error::Encode { operation, message });
         }
+        for source in self.credentials.token_sources(request.security) {
+            source.ensure_token(&self.shared.http, &self.base_url, operation).await?;
+        }
         let applied = self.credentials.apply(operation, request.security)?;
 
         let mut url = Url::parse(&format!("{}{}", self.base_url, request.path))

@@ -44,6 +44,9 @@ pub enum Credential {
         /// The token.
         token: Secret,
     },
+    /// OAuth 2 client credentials: a bearer token fetched from the token endpoint and
+    /// replaced before it expires.
+    ClientCredentials(crate::oauth2::ClientCredentials),
     /// `Authorization: <scheme> <value>` for any other HTTP authentication scheme.
     Authorization {
         /// The scheme word, e.g. `Digest`.
@@ -100,10 +103,7 @@ impl CredentialStore {
             return Ok(AppliedCredentials::default());
         }
         let store = self.read();
-        let satisfied = requirements.iter().find(|requirement| {
-            !requirement.is_empty() && requirement.iter().all(|scheme| store.contains_key(scheme))
-        });
-        let Some(requirement) = satisfied else {
+        let Some(requirement) = chosen(&store, requirements) else {
             if requirements.iter().any(|requirement| requirement.is_empty()) {
                 return Ok(AppliedCredentials::default());
             }
@@ -125,6 +125,20 @@ impl CredentialStore {
         Ok(applied)
     }
 
+    /// The token fetchers of the requirement [`Self::apply`] would choose, which must hold a
+    /// fresh token before it runs.
+    pub(crate) fn token_sources(&self, requirements: &[&[&'static str]]) -> Vec<crate::oauth2::ClientCredentials> {
+        let store = self.read();
+        let Some(requirement) = chosen(&store, requirements) else { return Vec::new() };
+        requirement
+            .iter()
+            .filter_map(|scheme| match store.get(scheme) {
+                Some(Credential::ClientCredentials(source)) => Some(source.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
     fn read(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<&'static str, Credential>> {
         // A panic elsewhere while holding the lock cannot leave the map half-written.
         self.by_scheme.read().unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -133,6 +147,17 @@ impl CredentialStore {
     fn write(&self) -> std::sync::RwLockWriteGuard<'_, BTreeMap<&'static str, Credential>> {
         self.by_scheme.write().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+/// The first requirement whose schemes all have credentials (`{}` never counts here).
+fn chosen<'r>(
+    store: &BTreeMap<&'static str, Credential>,
+    requirements: &'r [&'r [&'static str]],
+) -> Option<&'r [&'static str]> {
+    requirements
+        .iter()
+        .find(|requirement| !requirement.is_empty() && requirement.iter().all(|scheme| store.contains_key(scheme)))
+        .copied()
 }
 
 fn apply_one(credential: &Credential, applied: &mut AppliedCredentials) -> Result<(), String> {
@@ -158,6 +183,12 @@ fn apply_one(credential: &Credential, applied: &mut AppliedCredentials) -> Resul
             applied.headers.push((AUTHORIZATION, sensitive_value(&format!("Basic {encoded}"))?));
         }
         Credential::Bearer { token } => {
+            applied
+                .headers
+                .push((AUTHORIZATION, sensitive_value(&format!("Bearer {}", token.expose()))?));
+        }
+        Credential::ClientCredentials(source) => {
+            let token = source.fresh_token().ok_or_else(|| "no OAuth 2 access token could be fetched".to_owned())?;
             applied
                 .headers
                 .push((AUTHORIZATION, sensitive_value(&format!("Bearer {}", token.expose()))?));

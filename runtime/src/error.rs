@@ -1,5 +1,6 @@
 //! The one error type of generated clients.
 
+use std::convert::Infallible;
 use std::time::Duration;
 
 use crate::response::RawResponse;
@@ -23,9 +24,13 @@ impl std::fmt::Display for TimeoutKind {
 }
 
 /// Everything that can go wrong on a call. Credentials never appear in its `Display` or `Debug`.
+///
+/// `E` is the operation's typed error body: the body of an error status the operation
+/// documents arrives as [`Error::ErrorResponse`]. Operations that document no error body use
+/// the default, [`Infallible`].
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum Error {
+pub enum Error<E = Infallible> {
     /// The base URL does not parse.
     #[error("invalid base URL `{url}`: {message}")]
     InvalidBaseUrl {
@@ -54,6 +59,14 @@ pub enum Error {
         accepted: String,
         /// The schemes that have credentials.
         given: String,
+    },
+    /// An OAuth 2 access token could not be fetched from the token endpoint.
+    #[error("could not get an OAuth 2 access token for `{operation}`: {message}")]
+    TokenRequest {
+        /// The operation.
+        operation: &'static str,
+        /// Why; never the client secret.
+        message: String,
     },
     /// The request did not get a response: connection refused, reset, TLS failure, ...
     #[error("request for `{operation}` failed after {attempts} attempt(s): {source}")]
@@ -102,6 +115,17 @@ pub enum Error {
         /// Status, headers and raw body.
         response: Box<RawResponse>,
     },
+    /// The server answered with an error status the operation documents; its body decoded as
+    /// the operation's error type.
+    #[error("`{operation}` got error status {}", response.status)]
+    ErrorResponse {
+        /// The operation.
+        operation: &'static str,
+        /// Status, headers and raw body.
+        response: Box<RawResponse>,
+        /// The decoded error body.
+        body: E,
+    },
     /// The response body does not match the documented schema.
     #[error("could not decode the response of `{operation}` (status {}): {source}", response.status)]
     Decode {
@@ -126,7 +150,7 @@ pub enum Error {
     WorkerStopped,
 }
 
-impl Error {
+impl<E> Error<E> {
     /// The HTTP status, where the server answered.
     pub fn status(&self) -> Option<reqwest::StatusCode> {
         self.response().map(|response| response.status)
@@ -152,10 +176,68 @@ impl Error {
     /// Status, headers and raw body, where the server answered.
     pub fn response(&self) -> Option<&RawResponse> {
         match self {
-            Self::UnexpectedStatus { response, .. } | Self::Decode { response, .. } => {
-                Some(response)
-            }
+            Self::UnexpectedStatus { response, .. }
+            | Self::Decode { response, .. }
+            | Self::ErrorResponse { response, .. } => Some(response),
             _ => None,
         }
+    }
+
+    /// The typed error body, where the server answered with a documented error status.
+    pub fn error_body(&self) -> Option<&E> {
+        match self {
+            Self::ErrorResponse { body, .. } => Some(body),
+            _ => None,
+        }
+    }
+
+    /// The same error without its typed body: an [`Error::ErrorResponse`] becomes
+    /// [`Error::UnexpectedStatus`], which keeps status, headers and raw body.
+    pub fn into_untyped(self) -> Error {
+        self.map_body(|_| None)
+    }
+
+    /// The same error with its typed body turned into another type; where `convert` returns
+    /// `None`, an [`Error::ErrorResponse`] becomes [`Error::UnexpectedStatus`].
+    pub fn map_body<F>(self, convert: impl FnOnce(E) -> Option<F>) -> Error<F> {
+        match self {
+            Self::InvalidBaseUrl { url, message } => Error::InvalidBaseUrl { url, message },
+            Self::Build(source) => Error::Build(source),
+            Self::Encode { operation, message } => Error::Encode { operation, message },
+            Self::Unauthenticated { operation, accepted, given } => {
+                Error::Unauthenticated { operation, accepted, given }
+            }
+            Self::TokenRequest { operation, message } => Error::TokenRequest { operation, message },
+            Self::Transport { operation, source, attempts } => {
+                Error::Transport { operation, source, attempts }
+            }
+            Self::Timeout { operation, kind, after, attempts } => {
+                Error::Timeout { operation, kind, after, attempts }
+            }
+            Self::Hook { operation, message } => Error::Hook { operation, message },
+            Self::ResponseTooLarge { operation, limit } => {
+                Error::ResponseTooLarge { operation, limit }
+            }
+            Self::UnexpectedStatus { operation, response } => {
+                Error::UnexpectedStatus { operation, response }
+            }
+            Self::ErrorResponse { operation, response, body } => match convert(body) {
+                Some(body) => Error::ErrorResponse { operation, response, body },
+                None => Error::UnexpectedStatus { operation, response },
+            },
+            Self::Decode { operation, response, source } => {
+                Error::Decode { operation, response, source }
+            }
+            Self::BlockingInAsyncContext => Error::BlockingInAsyncContext,
+            Self::WorkerStopped => Error::WorkerStopped,
+        }
+    }
+}
+
+impl Error {
+    /// The same error, typed for an operation whose error body is `E`. Errors raised before a
+    /// body is decoded carry none, so this is lossless.
+    pub fn into_typed<E>(self) -> Error<E> {
+        self.map_body(|never| match never {})
     }
 }

@@ -51,6 +51,7 @@ mod error;
 mod formats;
 mod hooks;
 mod multipart;
+mod oauth2;
 mod params;
 mod request;
 mod response;
@@ -65,6 +66,7 @@ pub use error::{Error, TimeoutKind};
 pub use formats::Base64Bytes;
 pub use hooks::{CallInfo, Hook, ResponseInfo};
 pub use multipart::{FilePart, Multipart};
+pub use oauth2::ClientCredentials;
 pub use params::Style;
 pub use retry::RetryPolicy;
 #[cfg(feature = "time")]
@@ -81,7 +83,12 @@ pub use reqwest;
 /// Not a public API: its contents follow the generator's version.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::response::{decode_bytes, decode_empty, decode_json, decode_json_items, double_option};
+    pub use crate::response::{
+        decode_bytes, decode_bytes_or_error, decode_empty, decode_empty_or_error, decode_json,
+        decode_json_items, decode_json_items_or_error, decode_json_or_error, double_option, error_response,
+        header_value, json_body, json_items_body, typed_error, unexpected_status,
+    };
+    pub use crate::transport::Decoder;
     pub use bytes;
     #[cfg(feature = "chrono")]
     pub use chrono;

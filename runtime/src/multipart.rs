@@ -90,10 +90,33 @@ impl Multipart {
         self
     }
 
-    /// Adds a file.
+    /// Adds a file; without a content type of its own it is `application/octet-stream`.
     pub fn file(&mut self, name: &str, file: &FilePart) -> &mut Self {
-        let content_type = file.content_type.clone().unwrap_or_else(|| "application/octet-stream".to_owned());
+        self.file_with_default_type(name, file, "application/octet-stream")
+    }
+
+    /// Adds a file; without a content type of its own it gets `default_type` (the spec's
+    /// `encoding.contentType` for the part).
+    pub fn file_with_default_type(&mut self, name: &str, file: &FilePart, default_type: &str) -> &mut Self {
+        let content_type = file.content_type.clone().unwrap_or_else(|| default_type.to_owned());
         self.parts.push((name.to_owned(), Some(file.file_name.clone().unwrap_or_else(|| name.to_owned())), content_type, file.bytes.clone()));
+        self
+    }
+
+    /// Adds a field sent with the content type the spec's `encoding` gives it: JSON for JSON
+    /// types, else the value as text.
+    pub fn field_with_type<V: Serialize + ?Sized>(&mut self, name: &str, value: &V, content_type: &str) -> &mut Self {
+        let bytes = match serde_json::to_value(value) {
+            Ok(Value::Null) => return self,
+            Ok(value) if content_type.to_ascii_lowercase().contains("json") => value.to_string().into_bytes(),
+            Ok(Value::String(text)) => text.into_bytes(),
+            Ok(other) => other.to_string().into_bytes(),
+            Err(error) => {
+                self.problem.get_or_insert(format!("multipart field `{name}`: {error}"));
+                return self;
+            }
+        };
+        self.parts.push((name.to_owned(), None, content_type.to_owned(), bytes));
         self
     }
 

@@ -39,13 +39,96 @@ impl<T> Response<T> {
 }
 
 /// Decodes a 2xx JSON body as `T`; any other status is [`Error::UnexpectedStatus`].
-pub fn decode_json<T: DeserializeOwned>(
+pub fn decode_json<T: DeserializeOwned, E>(
     operation: &'static str,
     response: &RawResponse,
-) -> Result<T, Error> {
+) -> Result<T, Error<E>> {
     if !response.status.is_success() {
-        return Err(Error::UnexpectedStatus { operation, response: Box::new(response.clone()) });
+        return Err(unexpected_status(operation, response));
     }
+    json_body(operation, response)
+}
+
+/// Accepts any 2xx response and ignores its body.
+pub fn decode_empty<E>(operation: &'static str, response: &RawResponse) -> Result<(), Error<E>> {
+    if response.status.is_success() {
+        Ok(())
+    } else {
+        Err(unexpected_status(operation, response))
+    }
+}
+
+/// Decodes a 2xx body that is a sequence of JSON items: JSON Lines / NDJSON, JSON text
+/// sequences (RFC 7464), or server-sent events (`data:` lines).
+pub fn decode_json_items<T: DeserializeOwned, E>(
+    operation: &'static str,
+    response: &RawResponse,
+) -> Result<Vec<T>, Error<E>> {
+    if !response.status.is_success() {
+        return Err(unexpected_status(operation, response));
+    }
+    json_items_body(operation, response)
+}
+
+/// Returns a 2xx body as raw bytes.
+pub fn decode_bytes<E>(operation: &'static str, response: &RawResponse) -> Result<Bytes, Error<E>> {
+    if response.status.is_success() {
+        Ok(response.body.clone())
+    } else {
+        Err(unexpected_status(operation, response))
+    }
+}
+
+/// Decodes a 2xx JSON body as `T`; any other status is the typed error `E` (see
+/// [`typed_error`]), for operations whose `default` response is their only error.
+pub fn decode_json_or_error<T: DeserializeOwned, E: DeserializeOwned>(
+    operation: &'static str,
+    response: &RawResponse,
+) -> Result<T, Error<E>> {
+    if !response.status.is_success() {
+        return Err(typed_error(operation, response, std::convert::identity));
+    }
+    json_body(operation, response)
+}
+
+/// Accepts any 2xx response; any other status is the typed error `E`.
+pub fn decode_empty_or_error<E: DeserializeOwned>(
+    operation: &'static str,
+    response: &RawResponse,
+) -> Result<(), Error<E>> {
+    if !response.status.is_success() {
+        return Err(typed_error(operation, response, std::convert::identity));
+    }
+    Ok(())
+}
+
+/// A 2xx body as JSON items; any other status is the typed error `E`.
+pub fn decode_json_items_or_error<T: DeserializeOwned, E: DeserializeOwned>(
+    operation: &'static str,
+    response: &RawResponse,
+) -> Result<Vec<T>, Error<E>> {
+    if !response.status.is_success() {
+        return Err(typed_error(operation, response, std::convert::identity));
+    }
+    json_items_body(operation, response)
+}
+
+/// A 2xx body as raw bytes; any other status is the typed error `E`.
+pub fn decode_bytes_or_error<E: DeserializeOwned>(
+    operation: &'static str,
+    response: &RawResponse,
+) -> Result<Bytes, Error<E>> {
+    if !response.status.is_success() {
+        return Err(typed_error(operation, response, std::convert::identity));
+    }
+    Ok(response.body.clone())
+}
+
+/// The body as JSON `T`, whatever the status; an empty body reads as `null`.
+pub fn json_body<T: DeserializeOwned, E>(
+    operation: &'static str,
+    response: &RawResponse,
+) -> Result<T, Error<E>> {
     let body: &[u8] = if response.body.is_empty() { b"null" } else { &response.body };
     serde_json::from_slice(body).map_err(|source| Error::Decode {
         operation,
@@ -54,24 +137,11 @@ pub fn decode_json<T: DeserializeOwned>(
     })
 }
 
-/// Accepts any 2xx response and ignores its body.
-pub fn decode_empty(operation: &'static str, response: &RawResponse) -> Result<(), Error> {
-    if response.status.is_success() {
-        Ok(())
-    } else {
-        Err(Error::UnexpectedStatus { operation, response: Box::new(response.clone()) })
-    }
-}
-
-/// Decodes a 2xx body that is a sequence of JSON items: JSON Lines / NDJSON, JSON text
-/// sequences (RFC 7464), or server-sent events (`data:` lines).
-pub fn decode_json_items<T: DeserializeOwned>(
+/// The body as a sequence of JSON items, whatever the status.
+pub fn json_items_body<T: DeserializeOwned, E>(
     operation: &'static str,
     response: &RawResponse,
-) -> Result<Vec<T>, Error> {
-    if !response.status.is_success() {
-        return Err(Error::UnexpectedStatus { operation, response: Box::new(response.clone()) });
-    }
+) -> Result<Vec<T>, Error<E>> {
     let event_stream = response
         .headers
         .get(reqwest::header::CONTENT_TYPE)
@@ -102,13 +172,59 @@ pub fn decode_json_items<T: DeserializeOwned>(
     Ok(items)
 }
 
-/// Returns a 2xx body as raw bytes.
-pub fn decode_bytes(operation: &'static str, response: &RawResponse) -> Result<Bytes, Error> {
-    if response.status.is_success() {
-        Ok(response.body.clone())
-    } else {
-        Err(Error::UnexpectedStatus { operation, response: Box::new(response.clone()) })
+/// [`Error::UnexpectedStatus`] for this response.
+pub fn unexpected_status<E>(operation: &'static str, response: &RawResponse) -> Error<E> {
+    Error::UnexpectedStatus { operation, response: Box::new(response.clone()) }
+}
+
+/// [`Error::ErrorResponse`] for this response and its decoded body.
+pub fn error_response<E>(operation: &'static str, response: &RawResponse, body: E) -> Error<E> {
+    Error::ErrorResponse { operation, response: Box::new(response.clone()), body }
+}
+
+/// The error for a documented error status: [`Error::ErrorResponse`] with the body decoded as
+/// `B` and wrapped by `wrap`. A body that is empty or not JSON (an HTML page from a proxy, say)
+/// makes [`Error::UnexpectedStatus`]; JSON that does not match `B` makes [`Error::Decode`].
+pub fn typed_error<B: DeserializeOwned, E>(
+    operation: &'static str,
+    response: &RawResponse,
+    wrap: fn(B) -> E,
+) -> Error<E> {
+    let json = response
+        .headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.to_ascii_lowercase().contains("json"));
+    if response.body.is_empty() || !json {
+        return unexpected_status(operation, response);
     }
+    match json_body::<B, E>(operation, response) {
+        Ok(body) => error_response(operation, response, wrap(body)),
+        Err(error) => error,
+    }
+}
+
+/// A response header read as `T`, or `None` when it is absent or does not read as `T`.
+///
+/// The text is tried as a string first (strings, dates, UUIDs, enums), then as a JSON scalar
+/// (numbers, booleans), then as a comma-separated list (`simple` style arrays).
+pub fn header_value<T: DeserializeOwned>(headers: &HeaderMap, name: &str) -> Option<T> {
+    let text = headers.get(name)?.to_str().ok()?.trim();
+    let as_string = serde_json::Value::String(text.to_owned());
+    if let Ok(value) = serde_json::from_value(as_string) {
+        return Some(value);
+    }
+    if let Ok(value) = serde_json::from_str(text) {
+        return Some(value);
+    }
+    let items = text
+        .split(',')
+        .map(|item| {
+            let item = item.trim();
+            serde_json::from_str(item).unwrap_or_else(|_| serde_json::Value::String(item.to_owned()))
+        })
+        .collect();
+    serde_json::from_value(serde_json::Value::Array(items)).ok()
 }
 
 /// Serde glue for optional nullable fields, `Option<Option<T>>`: absent is `None`, `null` is
@@ -154,13 +270,13 @@ mod tests {
             body: bytes::Bytes::from(body.to_owned()),
             attempts: 1,
         };
-        let lines = super::decode_json_items::<u32>("op", &raw("1\n2\n\n3\n", "application/jsonl"));
+        let lines = super::decode_json_items::<u32, ()>("op", &raw("1\n2\n\n3\n", "application/jsonl"));
         assert_eq!(lines.ok(), Some(vec![1, 2, 3]));
-        let seq = super::decode_json_items::<u32>("op", &raw("\x1e4\n\x1e5\n", "application/json-seq"));
+        let seq = super::decode_json_items::<u32, ()>("op", &raw("\x1e4\n\x1e5\n", "application/json-seq"));
         assert_eq!(seq.ok(), Some(vec![4, 5]));
-        let events = super::decode_json_items::<u32>("op", &raw("event: x\ndata: 6\n\ndata: 7\n\n", "text/event-stream"));
+        let events = super::decode_json_items::<u32, ()>("op", &raw("event: x\ndata: 6\n\ndata: 7\n\n", "text/event-stream"));
         assert_eq!(events.ok(), Some(vec![6, 7]));
-        assert!(super::decode_json_items::<u32>("op", &raw("8\nnope\n", "application/jsonl")).is_err());
+        assert!(super::decode_json_items::<u32, ()>("op", &raw("8\nnope\n", "application/jsonl")).is_err());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! facade share one generated surface: `send()` returns a future on [`AsyncTransport`] and the
 //! result itself on [`crate::BlockingTransport`].
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -12,16 +13,17 @@ use crate::error::Error;
 use crate::request::Request;
 use crate::response::{RawResponse, Response};
 
-/// Turns a raw response into the operation's typed result.
-pub type Decoder<T> = fn(&'static str, &RawResponse) -> Result<T, Error>;
+/// Turns a raw response into the operation's typed result, or its typed error.
+pub type Decoder<T, E = Infallible> = fn(&'static str, &RawResponse) -> Result<T, Error<E>>;
 
 /// The future an async call returns. Dropping it aborts the request.
-pub type ResponseFuture<T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'static>>;
+pub type ResponseFuture<T, E = Infallible> =
+    Pin<Box<dyn Future<Output = Result<T, Error<E>>> + Send + 'static>>;
 
 /// Executes requests for a generated client.
 pub trait Transport: Clone + Send + Sync + 'static {
-    /// What a call returns: a future, or the result itself.
-    type Output<T: Send + 'static>;
+    /// What a call returns: a future, or the result itself; `E` is the typed error body.
+    type Output<T: Send + 'static, E: Send + 'static>;
 
     /// Builds a transport around a client core.
     fn from_core(core: ClientCore) -> Result<Self, Error>;
@@ -33,16 +35,20 @@ pub trait Transport: Clone + Send + Sync + 'static {
     fn with_core(&self, core: ClientCore) -> Self;
 
     /// Sends the request and decodes the response.
-    fn execute<T: Send + 'static>(&self, request: Request, decode: Decoder<T>) -> Self::Output<T> {
+    fn execute<T: Send + 'static, E: Send + 'static>(
+        &self,
+        request: Request,
+        decode: Decoder<T, E>,
+    ) -> Self::Output<T, E> {
         self.run(request, decode, |_, body| body)
     }
 
     /// Sends the request and decodes the response, keeping status and headers.
-    fn execute_with_response<T: Send + 'static>(
+    fn execute_with_response<T: Send + 'static, E: Send + 'static>(
         &self,
         request: Request,
-        decode: Decoder<T>,
-    ) -> Self::Output<Response<T>> {
+        decode: Decoder<T, E>,
+    ) -> Self::Output<Response<T>, E> {
         self.run(request, decode, |raw, body| Response {
             status: raw.status,
             headers: raw.headers,
@@ -51,25 +57,26 @@ pub trait Transport: Clone + Send + Sync + 'static {
     }
 
     /// Sends, decodes, then shapes the result with `finish`.
-    fn run<T, U>(
+    fn run<T, E, U>(
         &self,
         request: Request,
-        decode: Decoder<T>,
+        decode: Decoder<T, E>,
         finish: fn(RawResponse, T) -> U,
-    ) -> Self::Output<U>
+    ) -> Self::Output<U, E>
     where
         T: Send + 'static,
+        E: Send + 'static,
         U: Send + 'static;
 }
 
-pub(crate) async fn exchange<T, U>(
+pub(crate) async fn exchange<T, E, U>(
     core: ClientCore,
     request: Request,
-    decode: Decoder<T>,
+    decode: Decoder<T, E>,
     finish: fn(RawResponse, T) -> U,
-) -> Result<U, Error> {
+) -> Result<U, Error<E>> {
     let operation = request.operation;
-    let raw = core.send(request).await?;
+    let raw = core.send(request).await.map_err(Error::into_typed)?;
     let body = decode(operation, &raw)?;
     Ok(finish(raw, body))
 }
@@ -81,7 +88,7 @@ pub struct AsyncTransport {
 }
 
 impl Transport for AsyncTransport {
-    type Output<T: Send + 'static> = ResponseFuture<T>;
+    type Output<T: Send + 'static, E: Send + 'static> = ResponseFuture<T, E>;
 
     fn from_core(core: ClientCore) -> Result<Self, Error> {
         Ok(Self { core })
@@ -95,14 +102,15 @@ impl Transport for AsyncTransport {
         Self { core }
     }
 
-    fn run<T, U>(
+    fn run<T, E, U>(
         &self,
         request: Request,
-        decode: Decoder<T>,
+        decode: Decoder<T, E>,
         finish: fn(RawResponse, T) -> U,
-    ) -> Self::Output<U>
+    ) -> Self::Output<U, E>
     where
         T: Send + 'static,
+        E: Send + 'static,
         U: Send + 'static,
     {
         Box::pin(exchange(self.core.clone(), request, decode, finish))

@@ -2,6 +2,7 @@
 //! their limits, `Retry-After`, timeouts, cancellation, hooks, the body-size limit, clients
 //! for other base URLs, and the blocking facade's thread.
 
+use std::convert::Infallible;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -88,7 +89,7 @@ async fn client(base: &str, builder: impl FnOnce(ClientBuilder) -> ClientBuilder
 async fn idempotent_calls_are_retried_on_503_until_they_succeed() {
     let (base, server) = start().await;
     let transport = client(&base, |b| b.retry_policy(fast_retries(3))).await;
-    let response = transport.execute_with_response(get("/flaky"), decode_json::<Ok_>).await.expect("third attempt succeeds");
+    let response = transport.execute_with_response(get("/flaky"), decode_json::<Ok_, Infallible>).await.expect("third attempt succeeds");
     assert_eq!(response.body, Ok_ { ok: true });
     assert_eq!(server.hits.load(Ordering::SeqCst), 3);
 }
@@ -97,7 +98,7 @@ async fn idempotent_calls_are_retried_on_503_until_they_succeed() {
 async fn retries_stop_at_the_attempt_limit_and_the_error_says_how_many() {
     let (base, server) = start().await;
     let transport = client(&base, |b| b.retry_policy(fast_retries(2))).await;
-    let error = transport.execute(get("/always-503"), decode_json::<Ok_>).await.expect_err("always 503");
+    let error = transport.execute(get("/always-503"), decode_json::<Ok_, Infallible>).await.expect_err("always 503");
     assert_eq!(server.hits.load(Ordering::SeqCst), 2);
     assert_eq!(error.status().map(|s| s.as_u16()), Some(503));
     assert_eq!(error.attempts(), Some(2));
@@ -109,14 +110,14 @@ async fn post_is_not_retried_unless_the_caller_opts_in() {
     let (base, server) = start().await;
     let transport = client(&base, |b| b.retry_policy(fast_retries(3))).await;
     let post = Request::new("op", Method::POST, "/always-503");
-    assert!(transport.execute(post, decode_json::<Ok_>).await.is_err());
+    assert!(transport.execute(post, decode_json::<Ok_, Infallible>).await.is_err());
     assert_eq!(server.hits.load(Ordering::SeqCst), 1);
 
     let mut post = Request::new("op", Method::POST, "/always-503");
     let mut options = specwright_runtime::CallOptions::default();
     options.set_retry(fast_retries(3).retry_non_idempotent(true));
     post.options(options);
-    assert!(transport.execute(post, decode_json::<Ok_>).await.is_err());
+    assert!(transport.execute(post, decode_json::<Ok_, Infallible>).await.is_err());
     assert_eq!(server.hits.load(Ordering::SeqCst), 4);
 }
 
@@ -125,7 +126,7 @@ async fn retry_after_is_honoured() {
     let (base, server) = start().await;
     let transport = client(&base, |b| b.retry_policy(fast_retries(2))).await;
     let started = Instant::now();
-    let body = transport.execute(get("/retry-after"), decode_json::<Ok_>).await.expect("second attempt succeeds");
+    let body = transport.execute(get("/retry-after"), decode_json::<Ok_, Infallible>).await.expect("second attempt succeeds");
     assert_eq!(body, Ok_ { ok: true });
     assert_eq!(server.hits.load(Ordering::SeqCst), 2);
     assert!(started.elapsed() >= Duration::from_millis(950), "waited {:?}", started.elapsed());
@@ -137,7 +138,7 @@ async fn no_retry_wait_runs_past_the_deadline() {
     // Retry-After says 1 s, but the call has 300 ms: it gives up instead of sleeping past it.
     let transport = client(&base, |b| b.retry_policy(fast_retries(3)).request_timeout(Duration::from_millis(300))).await;
     let started = Instant::now();
-    let error = transport.execute(get("/retry-after"), decode_json::<Ok_>).await.expect_err("gives up");
+    let error = transport.execute(get("/retry-after"), decode_json::<Ok_, Infallible>).await.expect_err("gives up");
     assert!(started.elapsed() < Duration::from_millis(900), "took {:?}", started.elapsed());
     assert_eq!(error.status().map(|s| s.as_u16()), Some(429));
     assert_eq!(server.hits.load(Ordering::SeqCst), 1);
@@ -150,7 +151,7 @@ async fn connection_errors_are_retried_and_reported_with_the_attempt_count() {
     let address = listener.local_addr().expect("address");
     drop(listener);
     let transport = client(&format!("http://{address}"), |b| b.retry_policy(fast_retries(3))).await;
-    let error = transport.execute(get("/x"), decode_json::<Ok_>).await.expect_err("nothing listens");
+    let error = transport.execute(get("/x"), decode_json::<Ok_, Infallible>).await.expect_err("nothing listens");
     assert!(matches!(error, Error::Transport { attempts: 3, .. }), "{error:?}");
 }
 
@@ -158,14 +159,14 @@ async fn connection_errors_are_retried_and_reported_with_the_attempt_count() {
 async fn timeouts_say_which_one_fired() {
     let (base, _server) = start().await;
     let transport = client(&base, |b| b.request_timeout(Duration::from_millis(200)).retry_policy(RetryPolicy::none())).await;
-    let error = transport.execute(get("/slow"), decode_json::<Ok_>).await.expect_err("too slow");
+    let error = transport.execute(get("/slow"), decode_json::<Ok_, Infallible>).await.expect_err("too slow");
     assert!(matches!(error, Error::Timeout { kind: TimeoutKind::Client, .. }), "{error:?}");
 
     let mut request = get("/slow");
     let mut options = specwright_runtime::CallOptions::default();
     options.set_timeout(Duration::from_millis(100));
     request.options(options);
-    let error = transport.execute(request, decode_json::<Ok_>).await.expect_err("too slow");
+    let error = transport.execute(request, decode_json::<Ok_, Infallible>).await.expect_err("too slow");
     assert!(matches!(error, Error::Timeout { kind: TimeoutKind::Call, after, .. } if after == Duration::from_millis(100)), "{error:?}");
 }
 
@@ -173,7 +174,7 @@ async fn timeouts_say_which_one_fired() {
 async fn dropping_the_future_closes_the_connection_and_nothing_is_retried() {
     let (base, server) = start().await;
     let transport = client(&base, |b| b.retry_policy(fast_retries(3))).await;
-    let call = transport.execute(get("/slow"), decode_json::<Ok_>);
+    let call = transport.execute(get("/slow"), decode_json::<Ok_, Infallible>);
     assert!(tokio::time::timeout(Duration::from_millis(300), call).await.is_err(), "the call was cut short");
     // The server notices the closed connection when its handler is dropped.
     let deadline = Instant::now() + Duration::from_secs(2);
@@ -217,7 +218,7 @@ async fn hooks_run_in_order_may_change_the_request_and_see_every_attempt() {
         b.retry_policy(fast_retries(3)).hook(Signer("a", log.clone())).hook(Signer("b", log.clone()))
     })
     .await;
-    transport.execute(get("/flaky"), decode_json::<Ok_>).await.expect("succeeds");
+    transport.execute(get("/flaky"), decode_json::<Ok_, Infallible>).await.expect("succeeds");
     let seen: Vec<Option<String>> = server
         .headers
         .lock()
@@ -229,7 +230,7 @@ async fn hooks_run_in_order_may_change_the_request_and_see_every_attempt() {
     assert_eq!(log.len(), 12);
 
     let refusing = client(&base, |b| b.hook(Refuse)).await;
-    let error = refusing.execute(get("/x"), decode_json::<Ok_>).await.expect_err("refused");
+    let error = refusing.execute(get("/x"), decode_json::<Ok_, Infallible>).await.expect_err("refused");
     assert!(matches!(&error, Error::Hook { message, .. } if message == "not on Sundays"));
     assert_eq!(server.hits.load(Ordering::SeqCst), 3, "nothing was sent");
 }
@@ -238,10 +239,10 @@ async fn hooks_run_in_order_may_change_the_request_and_see_every_attempt() {
 async fn bodies_over_the_limit_are_refused() {
     let (base, _server) = start().await;
     let transport = client(&base, |b| b.max_response_bytes(1_000)).await;
-    let error = transport.execute(get("/big"), specwright_runtime::__private::decode_bytes).await.expect_err("too big");
+    let error = transport.execute(get("/big"), specwright_runtime::__private::decode_bytes::<Infallible>).await.expect_err("too big");
     assert!(matches!(error, Error::ResponseTooLarge { limit: 1_000, .. }), "{error:?}");
     let roomy = client(&base, |b| b.max_response_bytes(20_000)).await;
-    let body = roomy.execute(get("/big"), specwright_runtime::__private::decode_bytes).await.expect("fits");
+    let body = roomy.execute(get("/big"), specwright_runtime::__private::decode_bytes::<Infallible>).await.expect("fits");
     assert_eq!(body.len(), 10_000);
 }
 
@@ -265,7 +266,7 @@ async fn clients_for_other_base_urls_share_credentials_and_run_concurrently() {
             let _permit = permit.acquire_owned().await;
             let mut request = get("/secured");
             request.security(&[&["key"]]);
-            target.execute(request, decode_json::<Ok_>).await
+            target.execute(request, decode_json::<Ok_, Infallible>).await
         }));
     }
     for call in calls {
@@ -287,7 +288,7 @@ fn the_blocking_client_retries_too_and_its_thread_stops_with_the_last_handle() {
     let (base, server) = runtime.block_on(start());
     let core = ClientBuilder::new(&base).retry_policy(fast_retries(3)).build().expect("client");
     let transport = BlockingTransport::from_core(core).expect("worker thread");
-    let body = transport.execute(get("/flaky"), decode_json::<Ok_>).expect("third attempt succeeds");
+    let body = transport.execute(get("/flaky"), decode_json::<Ok_, Infallible>).expect("third attempt succeeds");
     assert_eq!(body, Ok_ { ok: true });
     assert_eq!(server.hits.load(Ordering::SeqCst), 3);
 
@@ -326,16 +327,16 @@ fn builder_settings_reach_the_wire_for_async_and_blocking_alike() {
             .connect_timeout(Duration::from_secs(2))
     };
     let async_transport = AsyncTransport::from_core(settings(&base).build().expect("client")).expect("transport");
-    runtime.block_on(async_transport.execute(get("/a"), decode_json::<Ok_>)).expect("async call");
+    runtime.block_on(async_transport.execute(get("/a"), decode_json::<Ok_, Infallible>)).expect("async call");
     let blocking = BlockingTransport::from_core(settings(&base).build().expect("client")).expect("transport");
-    blocking.execute(get("/b"), decode_json::<Ok_>).expect("blocking call");
+    blocking.execute(get("/b"), decode_json::<Ok_, Infallible>).expect("blocking call");
 
     // A reqwest client of the user's own, with its own default headers.
     let mut own_headers = reqwest::header::HeaderMap::new();
     own_headers.insert("x-own", "yes".parse().expect("value"));
     let own = reqwest::Client::builder().default_headers(own_headers).build().expect("reqwest client");
     let custom = AsyncTransport::from_core(ClientBuilder::new(&base).with_reqwest_client(own).build().expect("client")).expect("transport");
-    runtime.block_on(custom.execute(get("/c"), decode_json::<Ok_>)).expect("custom client call");
+    runtime.block_on(custom.execute(get("/c"), decode_json::<Ok_, Infallible>)).expect("custom client call");
 
     let headers = server.headers.lock().map(|h| h.clone()).unwrap_or_default();
     for sent in &headers[..2] {
@@ -357,12 +358,12 @@ fn the_blocking_client_runs_hooks_limits_bodies_and_serves_other_base_urls() {
         .build()
         .expect("client");
     let transport = BlockingTransport::from_core(core).expect("worker");
-    transport.execute(get("/x"), decode_json::<Ok_>).expect("call");
+    transport.execute(get("/x"), decode_json::<Ok_, Infallible>).expect("call");
     assert_eq!(log.lock().map(|l| l.clone()).unwrap_or_default(), ["s before 1", "s after 1 200"]);
-    let error = transport.execute(get("/big"), specwright_runtime::__private::decode_bytes).expect_err("too big");
+    let error = transport.execute(get("/big"), specwright_runtime::__private::decode_bytes::<Infallible>).expect_err("too big");
     assert!(matches!(error, Error::ResponseTooLarge { limit: 1_000, .. }), "{error:?}");
     let other = transport.with_core(transport.core().with_base_url(&other_base).expect("valid URL"));
-    other.execute(get("/y"), decode_json::<Ok_>).expect("call to the other server");
+    other.execute(get("/y"), decode_json::<Ok_, Infallible>).expect("call to the other server");
     assert_eq!(server.hits.load(Ordering::SeqCst), 2);
     assert_eq!(other_server.hits.load(Ordering::SeqCst), 1);
     let signature = other_server.headers.lock().ok().and_then(|h| h.first().and_then(|h| h.get("x-signature").cloned()));

@@ -46,7 +46,7 @@ async fn spans_carry_the_call_and_never_a_credential() {
         let requirements: &'static [&'static [&'static str]] = Box::leak(Box::new([requirement]));
         let mut request = Request::new("listThings", Method::GET, "/things");
         request.query_param("page", &2).security(requirements);
-        transport.execute(request, decode_empty).await.expect("call succeeds");
+        transport.execute(request, decode_empty::<std::convert::Infallible>).await.expect("call succeeds");
     }
 
     let log = String::from_utf8(captured.0.lock().map(|b| b.clone()).unwrap_or_default()).expect("utf-8");

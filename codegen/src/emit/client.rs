@@ -7,7 +7,7 @@ use quote::{format_ident, quote};
 use super::docs::doc_attrs;
 use super::types::{Scope, shape_tokens};
 use crate::ident::ident;
-use crate::ir::{ApiKeyIn, BodyEncoding, Ir, Operation, Param, ParamLocation, ParamStyle, SchemeKind, Shape, Success};
+use crate::ir::{ApiKeyIn, BodyEncoding, Ir, Operation, Param, ParamLocation, ParamStyle, SchemeKind, Shape};
 
 /// The root items: clients, sub-clients, and the `builders` module.
 pub(crate) fn client_items(ir: &Ir) -> TokenStream {
@@ -90,11 +90,36 @@ pub(crate) fn client_items(ir: &Ir) -> TokenStream {
         };
         let set_docs = doc_attrs([Some(summary.as_str()), description]);
         let clear_doc = format!(" Forgets the credential for security scheme `{name}`.");
+        let client_credentials = scheme.client_credentials_token_url.as_deref().map(|token_url| {
+            let method = format_ident!("set_{}_client_credentials", scheme.rust_name);
+            let doc = format!(
+                "Fetches access tokens for security scheme `{name}` with the OAuth 2 client credentials \
+                 grant from `{token_url}` (relative to the base URL if it is relative), asking for \
+                 `scopes`, and replaces each token shortly before it expires. For other settings, \
+                 give `core().set_credential` a `specwright_runtime::ClientCredentials`."
+            );
+            let docs = doc_attrs([Some(doc.as_str())]);
+            quote! {
+                #docs
+                pub fn #method(
+                    &self,
+                    client_id: impl ::std::convert::Into<::std::string::String>,
+                    client_secret: impl ::std::convert::Into<::std::string::String>,
+                    scopes: &[&str],
+                ) {
+                    let credentials = #rt::ClientCredentials::new(#token_url, client_id, client_secret)
+                        .scopes(scopes.iter().copied());
+                    self.transport.core().set_credential(#name, #rt::Credential::ClientCredentials(credentials));
+                }
+            }
+        });
         quote! {
             #set_docs
             pub fn #set(&self, #args) {
                 self.transport.core().set_credential(#name, #credential);
             }
+
+            #client_credentials
 
             #[doc = #clear_doc]
             pub fn #clear(&self) {
@@ -148,7 +173,19 @@ pub(crate) fn client_items(ir: &Ir) -> TokenStream {
         }
     });
     let builders = ir.operations.iter().map(|op| builder(ir, op));
+    let response_items: Vec<TokenStream> =
+        ir.operations.iter().map(|op| super::responses::response_items(ir, op)).filter(|t| !t.is_empty()).collect();
+    let responses_module = (!response_items.is_empty()).then(|| {
+        quote! {
+            /// Response types of operations with several success statuses, several error
+            /// bodies, or documented headers.
+            pub mod responses {
+                #(#response_items)*
+            }
+        }
+    });
     let webhooks = webhooks_module(ir);
+    let servers = servers_module(ir);
     quote! {
         #default_url
 
@@ -207,7 +244,110 @@ pub(crate) fn client_items(ir: &Ir) -> TokenStream {
             #(#builders)*
         }
 
+        #responses_module
+
+        #servers
+
         #webhooks
+    }
+}
+
+/// `servers`: one struct per server of the spec, its variables as fields (enums where the spec
+/// lists the values), defaulting to the spec's defaults.
+fn servers_module(ir: &Ir) -> TokenStream {
+    if ir.servers.is_empty() {
+        return TokenStream::new();
+    }
+    let items = ir.servers.iter().map(|server| {
+        let name = format_ident!("{}", server.rust_name);
+        let template = server.url.as_str();
+        let summary = format!("`{template}`");
+        let docs = doc_attrs([server.description.as_deref(), Some(summary.as_str()), Some("Pass `url()` to `ClientBuilder::base_url`.")]);
+        let mut enums = Vec::new();
+        let mut fields = Vec::new();
+        let mut defaults = Vec::new();
+        let mut substitutions = Vec::new();
+        for variable in &server.variables {
+            let field = ident(&variable.rust_name);
+            let placeholder = format!("{{{}}}", variable.name);
+            let default_doc = format!("`{}`; the spec's default is `{}`.", variable.name, variable.default);
+            let field_docs = doc_attrs([variable.description.as_deref(), Some(default_doc.as_str())]);
+            match &variable.choices {
+                Some((enum_name, pairs)) => {
+                    let enum_ident = format_ident!("{}", enum_name);
+                    let variants: Vec<_> = pairs.iter().map(|(variant, _)| format_ident!("{}", variant)).collect();
+                    let values: Vec<&str> = pairs.iter().map(|(_, value)| value.as_str()).collect();
+                    let variant_attrs = pairs.iter().map(|(_, value)| {
+                        let doc = format!(" `{value}`");
+                        let default = (*value == variable.default).then(|| quote!(#[default]));
+                        quote!(#[doc = #doc] #default)
+                    });
+                    let enum_doc = format!(" The values of `{}` in [`{}`].", variable.name, server.rust_name);
+                    enums.push(quote! {
+                        #[doc = #enum_doc]
+                        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+                        pub enum #enum_ident {
+                            #(#variant_attrs #variants,)*
+                        }
+
+                        impl #enum_ident {
+                            /// The value as it goes into the URL.
+                            pub fn as_str(&self) -> &'static str {
+                                match self {
+                                    #(Self::#variants => #values,)*
+                                }
+                            }
+                        }
+                    });
+                    fields.push(quote!(#field_docs pub #field: #enum_ident,));
+                    defaults.push(quote!(#field: ::std::default::Default::default(),));
+                    substitutions.push(quote!(url = url.replace(#placeholder, self.#field.as_str());));
+                }
+                None => {
+                    let default = variable.default.as_str();
+                    fields.push(quote!(#field_docs pub #field: ::std::string::String,));
+                    defaults.push(quote!(#field: ::std::string::String::from(#default),));
+                    substitutions.push(quote!(url = url.replace(#placeholder, &self.#field);));
+                }
+            }
+        }
+        let url_body = if substitutions.is_empty() {
+            quote!(::std::string::String::from(#template))
+        } else {
+            quote! {
+                let mut url = ::std::string::String::from(#template);
+                #(#substitutions)*
+                url
+            }
+        };
+        quote! {
+            #(#enums)*
+
+            #docs
+            #[derive(Debug, Clone, PartialEq, Eq)]
+            pub struct #name {
+                #(#fields)*
+            }
+
+            impl ::std::default::Default for #name {
+                fn default() -> Self {
+                    Self { #(#defaults)* }
+                }
+            }
+
+            impl #name {
+                /// The server's URL with the variables filled in.
+                pub fn url(&self) -> ::std::string::String {
+                    #url_body
+                }
+            }
+        }
+    });
+    quote! {
+        /// The servers the spec lists, as typed choices for `ClientBuilder::base_url`.
+        pub mod servers {
+            #(#items)*
+        }
     }
 }
 
@@ -243,7 +383,7 @@ fn webhooks_module(ir: &Ir) -> TokenStream {
 
 /// Builds a multipart body from `body`: one part per field of a struct, files for binary
 /// fields; any other shape is one part named `body`.
-fn multipart_parts(ir: &Ir, shape: &Shape) -> TokenStream {
+fn multipart_parts(ir: &Ir, shape: &Shape, part_types: &std::collections::BTreeMap<String, String>) -> TokenStream {
     let rt = quote!(::specwright_runtime);
     let fields = match shape {
         Shape::Named(id) => match ir.types.get(*id).map(|d| &d.kind) {
@@ -260,19 +400,32 @@ fn multipart_parts(ir: &Ir, shape: &Shape) -> TokenStream {
                 let name = ident(&field.rust_name);
                 let wire = field.wire_name.as_str();
                 let some = quote!(::std::option::Option::Some);
+                let add_file = |file: TokenStream| match part_types.get(&field.wire_name) {
+                    Some(default_type) => quote!(form.file_with_default_type(#wire, #file, #default_type);),
+                    None => quote!(form.file(#wire, #file);),
+                };
                 match (&field.shape, field.required, field.nullable) {
-                    (Shape::Binary, true, false) => quote!(form.file(#wire, &body.#name);),
-                    (Shape::Binary, false, true) => quote! {
-                        if let #some(#some(file)) = &body.#name {
-                            form.file(#wire, file);
+                    (Shape::Binary, true, false) => add_file(quote!(&body.#name)),
+                    (Shape::Binary, false, true) => {
+                        let add = add_file(quote!(file));
+                        quote! {
+                            if let #some(#some(file)) = &body.#name {
+                                #add
+                            }
                         }
-                    },
-                    (Shape::Binary, _, _) => quote! {
-                        if let #some(file) = &body.#name {
-                            form.file(#wire, file);
+                    }
+                    (Shape::Binary, _, _) => {
+                        let add = add_file(quote!(file));
+                        quote! {
+                            if let #some(file) = &body.#name {
+                                #add
+                            }
                         }
+                    }
+                    _ => match part_types.get(&field.wire_name) {
+                        Some(content_type) => quote!(form.field_with_type(#wire, &body.#name, #content_type);),
+                        None => quote!(form.field(#wire, &body.#name);),
                     },
-                    _ => quote!(form.field(#wire, &body.#name);),
                 }
             })
             .collect(),
@@ -320,7 +473,7 @@ fn required_params(op: &Operation) -> impl Iterator<Item = &Param> {
 
 fn body_type(ir: &Ir, encoding: &BodyEncoding, scope: Scope) -> TokenStream {
     match encoding {
-        BodyEncoding::Json(shape) | BodyEncoding::Form(shape) | BodyEncoding::Multipart(shape) => {
+        BodyEncoding::Json(shape) | BodyEncoding::Form(shape) | BodyEncoding::Multipart { shape, .. } => {
             shape_tokens(&ir.types, shape, scope)
         }
         BodyEncoding::Bytes(_) => quote!(::std::vec::Vec<u8>),
@@ -423,7 +576,7 @@ fn builder(ir: &Ir, op: &Operation) -> TokenStream {
         let put = match &body.encoding {
             BodyEncoding::Json(_) => quote!(request.json_body(body);),
             BodyEncoding::Form(_) => quote!(request.form_body(body);),
-            BodyEncoding::Multipart(shape) => multipart_parts(ir, shape),
+            BodyEncoding::Multipart { shape, part_types } => multipart_parts(ir, shape, part_types),
             BodyEncoding::Bytes(content_type) => quote!(request.raw_body(::std::clone::Clone::clone(body), #content_type);),
         };
         if body.required {
@@ -450,18 +603,17 @@ fn builder(ir: &Ir, op: &Operation) -> TokenStream {
         }
     }
 
-    let (output, decode) = match &op.success {
-        Success::Json(shape) => {
-            let ty = shape_tokens(&ir.types, shape, Scope::Nested);
-            (ty.clone(), quote!(#p::decode_json::<#ty>))
+    let super::responses::Decoding { output, error, decoder, function: decode_function, headers } =
+        super::responses::decoding(ir, op);
+    let send_with_headers = headers.map(|headers| {
+        quote! {
+            /// Sends the request; the decoded body comes with the documented response headers.
+            pub fn send_with_headers(self) -> T::Output<(#output, #headers), #error> {
+                let (transport, request) = self.into_parts();
+                transport.run(request, #decoder, |raw, body| (body, #headers::from_headers(&raw.headers)))
+            }
         }
-        Success::JsonItems(shape) => {
-            let ty = shape_tokens(&ir.types, shape, Scope::Nested);
-            (quote!(::std::vec::Vec<#ty>), quote!(#p::decode_json_items::<#ty>))
-        }
-        Success::Bytes => (quote!(#p::bytes::Bytes), quote!(#p::decode_bytes)),
-        Success::Empty => (quote!(()), quote!(#p::decode_empty)),
-    };
+    });
     let operation_id = op.operation_id.as_str();
     let path = op.path.as_str();
     let new_request = match op.http_method.as_str() {
@@ -524,16 +676,20 @@ fn builder(ir: &Ir, op: &Operation) -> TokenStream {
             }
 
             /// Sends the request and decodes the response.
-            pub fn send(self) -> T::Output<#output> {
+            pub fn send(self) -> T::Output<#output, #error> {
                 let (transport, request) = self.into_parts();
-                transport.execute(request, #decode)
+                transport.execute(request, #decoder)
             }
 
             /// Sends the request; the decoded body comes with the status and headers.
-            pub fn send_with_response(self) -> T::Output<#rt::Response<#output>> {
+            pub fn send_with_response(self) -> T::Output<#rt::Response<#output>, #error> {
                 let (transport, request) = self.into_parts();
-                transport.execute_with_response(request, #decode)
+                transport.execute_with_response(request, #decoder)
             }
+
+            #send_with_headers
+
+            #decode_function
         }
     }
 }

@@ -2,6 +2,7 @@
 
 mod client;
 mod docs;
+mod responses;
 mod types;
 
 use quote::quote;

@@ -4,7 +4,10 @@ mod operations;
 mod security;
 mod types;
 
-pub use operations::{Body, BodyEncoding, Group, Operation, Param, ParamLocation, ParamStyle, Success};
+pub use operations::{
+    Body, BodyEncoding, Group, Operation, Param, ParamLocation, ParamStyle, ResponseBody, ResponseCase, ResponseHeader,
+    Responses, StatusMatch,
+};
 pub use security::{ApiKeyIn, SchemeKind, SecurityScheme};
 pub use types::{
     Access, DateTimeLibrary, Discriminator, Docs, Field, Shape, TypeDef, TypeId, TypeKind, TypeSpace, UnionMember, ValueVariant, Variant,
@@ -33,6 +36,34 @@ pub struct Webhook {
     pub summary: Option<String>,
 }
 
+/// One of the spec's servers, a typed choice in the `servers` module.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Server {
+    /// The URL template, `https://{region}.example.com/v1`.
+    pub url: String,
+    /// The struct's name.
+    pub rust_name: String,
+    /// `description`.
+    pub description: Option<String>,
+    /// The template's variables.
+    pub variables: Vec<ServerVariable>,
+}
+
+/// A server variable: a field of its server's struct.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerVariable {
+    /// The name in the template.
+    pub name: String,
+    /// The field name.
+    pub rust_name: String,
+    /// `default`.
+    pub default: String,
+    /// `description`.
+    pub description: Option<String>,
+    /// For an `enum` variable: the enum's name and its (variant, value) pairs.
+    pub choices: Option<(String, Vec<(String, String)>)>,
+}
+
 /// Everything the emitters need.
 #[derive(Debug)]
 pub struct Ir {
@@ -44,6 +75,8 @@ pub struct Ir {
     pub description: Option<String>,
     /// The first server URL, if the spec has one.
     pub default_server: Option<String>,
+    /// The spec's servers.
+    pub servers: Vec<Server>,
     /// The type space.
     pub types: TypeSpace,
     /// Operation groups (tags).
@@ -58,8 +91,15 @@ pub struct Ir {
     pub self_uri: Option<String>,
 }
 
+/// Choices that shape the IR.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Every operation on the root client, none grouped by tag.
+    pub flat_client: bool,
+}
+
 /// Builds the IR. Problems that still allow a useful client are warnings.
-pub fn build(normalized: &Normalized) -> (Ir, Diagnostics) {
+pub fn build(normalized: &Normalized, options: &Options) -> (Ir, Diagnostics) {
     let api = &normalized.api;
     let mut diagnostics = Diagnostics::default();
     let empty = indexmap::IndexMap::new();
@@ -81,6 +121,7 @@ pub fn build(normalized: &Normalized) -> (Ir, Diagnostics) {
         types: &mut type_builder,
         schemes: &security_schemes,
         diagnostics: &mut diagnostics,
+        flat: options.flat_client,
     }
     .build();
     let webhooks = webhooks(api, &mut type_builder);
@@ -100,6 +141,7 @@ pub fn build(normalized: &Normalized) -> (Ir, Diagnostics) {
         version: api.info.version.clone(),
         description: api.info.description.clone(),
         default_server,
+        servers: servers(&api.servers),
         types,
         groups,
         operations,
@@ -108,6 +150,58 @@ pub fn build(normalized: &Normalized) -> (Ir, Diagnostics) {
         self_uri: api.extensions.get(crate::normalize::EXT_SELF).and_then(|v| v.as_str()).map(str::to_owned),
     };
     (ir, diagnostics)
+}
+
+fn servers(servers: &[openapiv3::Server]) -> Vec<Server> {
+    let mut names = crate::ident::Namer::default();
+    servers
+        .iter()
+        .enumerate()
+        .map(|(index, server)| {
+            // A short description names the server well (`Production`, `Sandbox`); else its place.
+            let described = server
+                .description
+                .as_deref()
+                .filter(|d| (1..=4).contains(&d.split_whitespace().count()))
+                .map(crate::ident::type_name)
+                .filter(|name| !name.is_empty() && name.chars().next().is_some_and(|c| c.is_ascii_alphabetic()));
+            let rust_name = names.claim(&described.unwrap_or_else(|| format!("Server{}", index + 1)));
+            let mut fields = crate::ident::Namer::with_reserved(&["url", "fmt"]);
+            let variables = server
+                .variables
+                .iter()
+                .flatten()
+                .map(|(name, variable)| {
+                    let choices = (!variable.enumeration.is_empty()).then(|| {
+                        let mut values = variable.enumeration.clone();
+                        if !values.contains(&variable.default) {
+                            values.insert(0, variable.default.clone());
+                        }
+                        let mut variants = crate::ident::Namer::default();
+                        let pairs = values
+                            .into_iter()
+                            .map(|value| {
+                                let variant = match crate::ident::type_name(&value) {
+                                    name if name.is_empty() => "Empty".to_owned(),
+                                    name => name,
+                                };
+                                (variants.claim(&variant), value)
+                            })
+                            .collect();
+                        (names.claim(&format!("{rust_name}{}", crate::ident::type_name(name))), pairs)
+                    });
+                    ServerVariable {
+                        name: name.clone(),
+                        rust_name: fields.claim(&crate::ident::snake_name(name)),
+                        default: variable.default.clone(),
+                        description: variable.description.clone(),
+                        choices,
+                    }
+                })
+                .collect();
+            Server { url: server.url.clone(), rust_name, description: server.description.clone(), variables }
+        })
+        .collect()
 }
 
 fn webhooks(api: &openapiv3::OpenAPI, types: &mut types::TypeBuilder<'_>) -> Vec<Webhook> {
@@ -140,7 +234,7 @@ mod tests {
         let loader = MemoryLoader::new().with("api.yaml", spec);
         let (bundle, _) = crate::resolve::resolve(&loader, "api.yaml").unwrap_or_else(|d| panic!("{}", d.render()));
         let (normalized, _) = crate::normalize::normalize(&bundle).unwrap_or_else(|d| panic!("{}", d.render()));
-        build(&normalized).0
+        build(&normalized, &Options::default()).0
     }
 
     fn named<'a>(ir: &'a Ir, name: &str) -> &'a TypeDef {
@@ -223,6 +317,6 @@ components:
             [("nodeId", ParamLocation::Path, true), ("depth", ParamLocation::Query, false), ("X-Trace", ParamLocation::Header, false)]
         );
         assert_eq!(op.params[1].shape, Shape::I32);
-        assert!(matches!(op.success, Success::Json(Shape::Named(_))));
+        assert!(matches!(op.responses.single_success(), Some(ResponseBody::Json(Shape::Named(_)))));
     }
 }

@@ -79,7 +79,12 @@ pub enum BodyEncoding {
     /// `application/x-www-form-urlencoded` fields of the given shape.
     Form(Shape),
     /// `multipart/form-data` parts of the given shape; `format: binary` fields are files.
-    Multipart(Shape),
+    Multipart {
+        /// The fields.
+        shape: Shape,
+        /// Content types per part from the media type's `encoding` (the first of a list).
+        part_types: BTreeMap<String, String>,
+    },
     /// Raw bytes sent with this content type.
     Bytes(String),
 }
@@ -95,9 +100,9 @@ pub struct Body {
     pub description: Option<String>,
 }
 
-/// What a successful call returns.
+/// The body of one documented response.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Success {
+pub enum ResponseBody {
     /// A JSON body of this shape.
     Json(Shape),
     /// A sequence of JSON items (3.2 `itemSchema`: JSON Lines, JSON text sequences or
@@ -107,6 +112,79 @@ pub enum Success {
     Bytes,
     /// Nothing.
     Empty,
+}
+
+/// The statuses one documented response covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StatusMatch {
+    /// One status code.
+    Code(u16),
+    /// A class, `4XX`: the first digit.
+    Range(u16),
+    /// `default`: every status not documented otherwise.
+    Default,
+}
+
+/// One documented response.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResponseCase {
+    /// The statuses it covers.
+    pub status: StatusMatch,
+    /// Its variant in the operation's response enums (`Created`, `NotFound`, `ClientError`).
+    pub variant: String,
+    /// Its body.
+    pub body: ResponseBody,
+    /// `description`.
+    pub description: Option<String>,
+}
+
+/// A documented header of the successful responses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResponseHeader {
+    /// The header name.
+    pub wire_name: String,
+    /// The field name.
+    pub rust_name: String,
+    /// Its type.
+    pub shape: Shape,
+    /// `description`.
+    pub description: Option<String>,
+}
+
+/// Everything an operation documents about its responses.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Responses {
+    /// Successful outcomes (2xx, `2XX`; `default` when no 2xx is documented), codes first.
+    pub success: Vec<ResponseCase>,
+    /// Error outcomes (every other status, ranges, `default`), codes first.
+    pub errors: Vec<ResponseCase>,
+    /// Headers of the successful responses.
+    pub headers: Vec<ResponseHeader>,
+}
+
+impl Responses {
+    /// The one body every success shares, if they share one (no success documented: empty).
+    pub fn single_success(&self) -> Option<&ResponseBody> {
+        match self.success.split_first() {
+            None => Some(&ResponseBody::Empty),
+            Some((first, rest)) => rest.iter().all(|case| case.body == first.body).then_some(&first.body),
+        }
+    }
+
+    /// The documented error responses with a JSON body, which make the typed error.
+    pub fn typed_errors(&self) -> impl Iterator<Item = &ResponseCase> {
+        self.errors.iter().filter(|case| matches!(case.body, ResponseBody::Json(_)))
+    }
+
+    /// The one error shape every typed error shares, if they share one.
+    pub fn single_error(&self) -> Option<&Shape> {
+        let mut shapes = self.typed_errors().map(|case| match &case.body {
+            ResponseBody::Json(shape) => Some(shape),
+            _ => None,
+        });
+        let first = shapes.next()??;
+        shapes.all(|shape| shape == Some(first)).then_some(first)
+    }
 }
 
 /// A group of operations (a tag), reached by `client.<method>()`.
@@ -143,8 +221,8 @@ pub struct Operation {
     pub params: Vec<Param>,
     /// The request body.
     pub body: Option<Body>,
-    /// The successful result.
-    pub success: Success,
+    /// The documented responses.
+    pub responses: Responses,
     /// An OR of ANDs of scheme names; empty when no authentication is needed.
     pub security: Vec<Vec<String>>,
     /// `summary`.
@@ -157,13 +235,14 @@ pub struct Operation {
 
 /// Names of the request builders' own methods, which parameters must not take.
 const BUILDER_METHODS: &[&str] =
-    &["send", "send_with_response", "timeout", "retry", "header", "options", "body", "transport", "into_parts", "new"];
+    &["send", "send_with_response", "send_with_headers", "decode", "timeout", "retry", "header", "options", "body", "transport", "into_parts", "new"];
 
 pub(crate) struct OperationBuilder<'a, 'b> {
     pub(crate) api: &'a OpenAPI,
     pub(crate) types: &'b mut TypeBuilder<'a>,
     pub(crate) schemes: &'b [SecurityScheme],
     pub(crate) diagnostics: &'b mut Diagnostics,
+    pub(crate) flat: bool,
 }
 
 impl OperationBuilder<'_, '_> {
@@ -190,7 +269,7 @@ impl OperationBuilder<'_, '_> {
             };
             let path_pointer = format!("/paths/{}", escape_pointer_segment(path));
             for (method, operation) in methods(item, &path_pointer, self.diagnostics) {
-                let group = operation.tags.first().map(|tag| {
+                let group = operation.tags.first().filter(|_| !self.flat).map(|tag| {
                     *group_index.entry(tag.clone()).or_insert_with(|| {
                         let spec_tag = self.api.tags.iter().find(|t| &t.name == tag);
                         let description = spec_tag.and_then(|t| t.description.clone());
@@ -300,7 +379,7 @@ impl OperationBuilder<'_, '_> {
             .request_body
             .as_ref()
             .and_then(|body| self.request_body(body, &format!("{builder_name}Body"), &context, &pointer));
-        let success = self.success(operation, &format!("{builder_name}Response"), &context, &pointer);
+        let responses = self.responses(operation, &builder_name, &context, &pointer);
         let security = match &operation.security {
             Some(own) => requirements(own, self.schemes, self.diagnostics, &context, &format!("{pointer}/security")),
             None => match &self.api.security {
@@ -317,7 +396,7 @@ impl OperationBuilder<'_, '_> {
             path: path.to_owned(),
             params,
             body,
-            success,
+            responses,
             security,
             summary: operation.summary.clone(),
             description: operation.description.clone(),
@@ -363,56 +442,216 @@ impl OperationBuilder<'_, '_> {
         } else if let Some(media) = media_of("application/x-www-form-urlencoded") {
             BodyEncoding::Form(media.schema.as_ref().map(|s| self.types.shape(s, hint)).unwrap_or(Shape::Json))
         } else if let Some(media) = media_of("multipart/form-data") {
-            BodyEncoding::Multipart(media.schema.as_ref().map(|s| self.types.shape(s, hint)).unwrap_or(Shape::Json))
+            let part_types = media
+                .encoding
+                .iter()
+                .filter_map(|(part, encoding)| {
+                    let first = encoding.content_type.as_deref()?.split(',').next()?.trim();
+                    (!first.is_empty()).then(|| (part.clone(), first.to_owned()))
+                })
+                .collect();
+            BodyEncoding::Multipart {
+                shape: media.schema.as_ref().map(|s| self.types.shape(s, hint)).unwrap_or(Shape::Json),
+                part_types,
+            }
         } else {
             BodyEncoding::Bytes(body.content.keys().next().cloned().unwrap_or_else(|| "application/octet-stream".to_owned()))
         };
         Some(Body { encoding, required: body.required, description: body.description.clone() })
     }
 
-    fn success(&mut self, operation: &SpecOperation, hint: &str, context: &str, pointer: &str) -> Success {
-        let mut candidates: Vec<(u16, &ReferenceOr<Response>)> = operation
-            .responses
-            .responses
-            .iter()
-            .filter_map(|(code, response)| match code {
-                StatusCode::Code(code) if (200..300).contains(code) => Some((*code, response)),
-                StatusCode::Range(2) => Some((299, response)),
-                _ => None,
-            })
-            .collect();
-        candidates.sort_by_key(|(code, _)| *code);
-        let Some((_, response)) = candidates.first() else { return Success::Empty };
-        let response = match response {
-            ReferenceOr::Item(response) => (*response).clone(),
-            ReferenceOr::Reference { reference } => match component(self.api, reference, |c| &c.responses) {
-                Some(response) => response,
-                None => {
-                    self.diagnostics.push(Diagnostic::warning(
-                        format!("{context}: response reference `{reference}` not found; the body is ignored"),
-                        Some(Location::pointer_only(format!("{pointer}/responses"))),
-                    ));
-                    return Success::Empty;
-                }
-            },
+    fn responses(&mut self, operation: &SpecOperation, builder: &str, context: &str, pointer: &str) -> Responses {
+        let mut documented: Vec<(StatusMatch, &ReferenceOr<Response>)> = Vec::new();
+        for (code, response) in &operation.responses.responses {
+            match code {
+                StatusCode::Code(code) => documented.push((StatusMatch::Code(*code), response)),
+                StatusCode::Range(class @ 1..=5) => documented.push((StatusMatch::Range(*class), response)),
+                StatusCode::Range(class) => self.diagnostics.push(Diagnostic::warning(
+                    format!("{context}: `{class}XX` is not a status class; the response is ignored"),
+                    Some(Location::pointer_only(format!("{pointer}/responses"))),
+                )),
+            }
+        }
+        if let Some(default) = &operation.responses.default {
+            documented.push((StatusMatch::Default, default));
+        }
+        documented.sort_by_key(|(status, _)| *status);
+        let is_success = |status: &StatusMatch| match status {
+            StatusMatch::Code(code) => (200..300).contains(code),
+            StatusMatch::Range(class) => *class == 2,
+            StatusMatch::Default => false,
         };
+        // With no 2xx documented, `default` describes success too (`default: {description: OK}`).
+        let default_succeeds = !documented.iter().any(|(status, _)| is_success(status));
+        let mut responses = Responses::default();
+        let mut success_variants = Namer::default();
+        let mut error_variants = Namer::default();
+        let mut header_names = Namer::default();
+        for (status, response) in documented {
+            let response = match response {
+                ReferenceOr::Item(response) => response.clone(),
+                ReferenceOr::Reference { reference } => match component(self.api, reference, |c| &c.responses) {
+                    Some(response) => response,
+                    None => {
+                        self.diagnostics.push(Diagnostic::warning(
+                            format!("{context}: response reference `{reference}` not found; its body is ignored"),
+                            Some(Location::pointer_only(format!("{pointer}/responses"))),
+                        ));
+                        Response::default()
+                    }
+                },
+            };
+            let variant = status_variant(status);
+            let success = is_success(&status) || (status == StatusMatch::Default && default_succeeds);
+            if success {
+                let hint = match responses.success.is_empty() {
+                    true => format!("{builder}Response"),
+                    false => format!("{builder}{variant}"),
+                };
+                let body = self.response_body(&response, &hint);
+                self.response_headers(&response, &mut responses.headers, &mut header_names, builder);
+                let variant = success_variants.claim(&variant);
+                responses.success.push(ResponseCase { status, variant, body, description: Some(response.description.clone()) });
+            }
+            if !success || status == StatusMatch::Default {
+                let body = match self.response_body(&response, &format!("{builder}{variant}Error")) {
+                    ResponseBody::JsonItems(_) => ResponseBody::Bytes,
+                    body => body,
+                };
+                let variant = error_variants.claim(&variant);
+                responses.errors.push(ResponseCase { status, variant, body, description: Some(response.description.clone()) });
+            }
+        }
+        responses
+    }
+
+    fn response_body(&mut self, response: &Response, hint: &str) -> ResponseBody {
         if response.content.is_empty() {
-            return Success::Empty;
+            return ResponseBody::Empty;
         }
         let items = response.content.values().find_map(|media| media.extensions.get(crate::normalize::EXT_ITEM_SCHEMA));
         if let Some(item) = items {
             return match serde_json::from_value::<ReferenceOr<Schema>>(item.clone()) {
-                Ok(item) => Success::JsonItems(self.types.shape(&item, &format!("{hint}Item"))),
-                Err(_) => Success::JsonItems(Shape::Json),
+                Ok(item) => ResponseBody::JsonItems(self.types.shape(&item, &format!("{hint}Item"))),
+                Err(_) => ResponseBody::JsonItems(Shape::Json),
             };
         }
         match json_media(&response.content) {
             Some(media) => {
-                Success::Json(media.schema.as_ref().map(|s| self.types.shape(s, hint)).unwrap_or(Shape::Json))
+                ResponseBody::Json(media.schema.as_ref().map(|s| self.types.shape(s, hint)).unwrap_or(Shape::Json))
             }
-            None => Success::Bytes,
+            None => ResponseBody::Bytes,
         }
     }
+
+    fn response_headers(&mut self, response: &Response, out: &mut Vec<ResponseHeader>, names: &mut Namer, builder: &str) {
+        for (name, header) in &response.headers {
+            // Content-Type is described by the media type, never as a header (OAS 3.x).
+            if name.eq_ignore_ascii_case("content-type") || out.iter().any(|h| h.wire_name.eq_ignore_ascii_case(name)) {
+                continue;
+            }
+            let header = match header {
+                ReferenceOr::Item(header) => header.clone(),
+                ReferenceOr::Reference { reference } => match component(self.api, reference, |c| &c.headers) {
+                    Some(header) => header,
+                    None => continue,
+                },
+            };
+            let hint = format!("{builder}{}Header", type_name(name));
+            let shape = match &header.format {
+                ParameterSchemaOrContent::Schema(schema) => self.types.shape(schema, &hint),
+                ParameterSchemaOrContent::Content(content) => content
+                    .values()
+                    .next()
+                    .and_then(|media| media.schema.as_ref())
+                    .map(|schema| self.types.shape(schema, &hint))
+                    .unwrap_or(Shape::String),
+            };
+            let shape = match shape {
+                Shape::Binary | Shape::Base64 | Shape::Json => Shape::String,
+                shape => shape,
+            };
+            out.push(ResponseHeader {
+                wire_name: name.clone(),
+                rust_name: names.claim(&snake_name(name)),
+                shape,
+                description: header.description.clone(),
+            });
+        }
+    }
+}
+
+/// The variant name of a response: the status's reason phrase, its class, or `Default`.
+fn status_variant(status: StatusMatch) -> String {
+    let reason = match status {
+        StatusMatch::Default => "Default",
+        StatusMatch::Range(1) => "Informational",
+        StatusMatch::Range(2) => "Success",
+        StatusMatch::Range(3) => "Redirection",
+        StatusMatch::Range(4) => "ClientError",
+        StatusMatch::Range(_) => "ServerError",
+        StatusMatch::Code(code) => match code {
+            100 => "Continue",
+            101 => "SwitchingProtocols",
+            200 => "Ok",
+            201 => "Created",
+            202 => "Accepted",
+            203 => "NonAuthoritativeInformation",
+            204 => "NoContent",
+            205 => "ResetContent",
+            206 => "PartialContent",
+            207 => "MultiStatus",
+            208 => "AlreadyReported",
+            226 => "ImUsed",
+            300 => "MultipleChoices",
+            301 => "MovedPermanently",
+            302 => "Found",
+            303 => "SeeOther",
+            304 => "NotModified",
+            307 => "TemporaryRedirect",
+            308 => "PermanentRedirect",
+            400 => "BadRequest",
+            401 => "Unauthorized",
+            402 => "PaymentRequired",
+            403 => "Forbidden",
+            404 => "NotFound",
+            405 => "MethodNotAllowed",
+            406 => "NotAcceptable",
+            407 => "ProxyAuthenticationRequired",
+            408 => "RequestTimeout",
+            409 => "Conflict",
+            410 => "Gone",
+            411 => "LengthRequired",
+            412 => "PreconditionFailed",
+            413 => "ContentTooLarge",
+            414 => "UriTooLong",
+            415 => "UnsupportedMediaType",
+            416 => "RangeNotSatisfiable",
+            417 => "ExpectationFailed",
+            418 => "ImATeapot",
+            421 => "MisdirectedRequest",
+            422 => "UnprocessableContent",
+            423 => "Locked",
+            424 => "FailedDependency",
+            425 => "TooEarly",
+            426 => "UpgradeRequired",
+            428 => "PreconditionRequired",
+            429 => "TooManyRequests",
+            431 => "RequestHeaderFieldsTooLarge",
+            451 => "UnavailableForLegalReasons",
+            500 => "InternalServerError",
+            501 => "NotImplemented",
+            502 => "BadGateway",
+            503 => "ServiceUnavailable",
+            504 => "GatewayTimeout",
+            505 => "HttpVersionNotSupported",
+            507 => "InsufficientStorage",
+            508 => "LoopDetected",
+            511 => "NetworkAuthenticationRequired",
+            code => return format!("Status{code}"),
+        },
+    };
+    reason.to_owned()
 }
 
 fn parameter_style(parameter: &Parameter) -> ParamStyle {

@@ -53,6 +53,8 @@ pub struct SecurityScheme {
     pub kind: SchemeKind,
     /// `description`.
     pub description: Option<String>,
+    /// The token endpoint of an OAuth 2 client credentials flow.
+    pub client_credentials_token_url: Option<String>,
 }
 
 pub(crate) fn schemes(api: &OpenAPI, diagnostics: &mut Diagnostics) -> Vec<SecurityScheme> {
@@ -65,6 +67,7 @@ pub(crate) fn schemes(api: &OpenAPI, diagnostics: &mut Diagnostics) -> Vec<Secur
                 rust_name: namer.claim(&snake_name(name)),
                 kind: SchemeKind::MutualTls,
                 description: None,
+                client_credentials_token_url: None,
             });
         }
     }
@@ -76,6 +79,10 @@ pub(crate) fn schemes(api: &OpenAPI, diagnostics: &mut Diagnostics) -> Vec<Secur
                 Some(Location::pointer_only(format!("/components/securitySchemes/{}", escape_pointer_segment(name)))),
             ));
             continue;
+        };
+        let client_credentials_token_url = match scheme {
+            Scheme::OAuth2 { flows, .. } => flows.client_credentials.as_ref().map(|flow| flow.token_url.clone()),
+            _ => None,
         };
         let (kind, description) = match scheme {
             Scheme::APIKey { location, name, description, .. } => (
@@ -109,6 +116,7 @@ pub(crate) fn schemes(api: &OpenAPI, diagnostics: &mut Diagnostics) -> Vec<Secur
             rust_name: namer.claim(&snake_name(name)),
             kind,
             description: description.clone(),
+            client_credentials_token_url,
         });
     }
     out

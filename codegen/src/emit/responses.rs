@@ -1,0 +1,271 @@
+//! Responses: the `responses` module (an enum where several statuses succeed, an enum where
+//! several error bodies differ, a struct of documented headers) and each operation's decoder.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::docs::doc_attrs;
+use super::types::{Scope, shape_tokens};
+use crate::ir::{Ir, Operation, ResponseBody, ResponseCase, StatusMatch};
+
+/// How an operation's response becomes its result.
+pub(crate) struct Decoding {
+    /// The success type.
+    pub(crate) output: TokenStream,
+    /// The typed error body (`Infallible` when no error body is documented).
+    pub(crate) error: TokenStream,
+    /// The decoder: a runtime function or the builder's own `Self::decode`.
+    pub(crate) decoder: TokenStream,
+    /// The builder's `decode` function, when it needs one.
+    pub(crate) function: TokenStream,
+    /// The documented headers' struct, when there are any.
+    pub(crate) headers: Option<TokenStream>,
+}
+
+fn success_enum(op: &Operation) -> proc_macro2::Ident {
+    format_ident!("{}Success", op.builder_name)
+}
+
+fn error_enum(op: &Operation) -> proc_macro2::Ident {
+    format_ident!("{}ErrorBody", op.builder_name)
+}
+
+fn headers_struct(op: &Operation) -> proc_macro2::Ident {
+    format_ident!("{}Headers", op.builder_name)
+}
+
+fn body_type(ir: &Ir, body: &ResponseBody) -> Option<TokenStream> {
+    let p = quote!(::specwright_runtime::__private);
+    match body {
+        ResponseBody::Json(shape) => Some(shape_tokens(&ir.types, shape, Scope::Nested)),
+        ResponseBody::JsonItems(shape) => {
+            let item = shape_tokens(&ir.types, shape, Scope::Nested);
+            Some(quote!(::std::vec::Vec<#item>))
+        }
+        ResponseBody::Bytes => Some(quote!(#p::bytes::Bytes)),
+        ResponseBody::Empty => None,
+    }
+}
+
+fn status_doc(status: StatusMatch) -> String {
+    match status {
+        StatusMatch::Code(code) => format!("Status {code}."),
+        StatusMatch::Range(class) => format!("Any status {class}XX not documented on its own."),
+        StatusMatch::Default => "Any status not documented otherwise.".to_owned(),
+    }
+}
+
+fn status_pattern(status: StatusMatch, success: bool) -> TokenStream {
+    match status {
+        StatusMatch::Code(code) => {
+            let code = proc_macro2::Literal::u16_unsuffixed(code);
+            quote!(#code)
+        }
+        StatusMatch::Range(class) => {
+            let low = proc_macro2::Literal::u16_unsuffixed(class * 100);
+            let high = proc_macro2::Literal::u16_unsuffixed(class * 100 + 99);
+            quote!(#low..=#high)
+        }
+        // As a success, `default` stands for the undocumented 2xx statuses.
+        StatusMatch::Default if success => quote!(200..=299),
+        StatusMatch::Default => quote!(_),
+    }
+}
+
+/// The expression that decodes `body` from `response`, with `?` for decode errors.
+fn read_body(ir: &Ir, body: &ResponseBody, error: &TokenStream) -> Option<TokenStream> {
+    let p = quote!(::specwright_runtime::__private);
+    match body {
+        ResponseBody::Json(shape) => {
+            let ty = shape_tokens(&ir.types, shape, Scope::Nested);
+            Some(quote!(#p::json_body::<#ty, #error>(operation, response)?))
+        }
+        ResponseBody::JsonItems(shape) => {
+            let ty = shape_tokens(&ir.types, shape, Scope::Nested);
+            Some(quote!(#p::json_items_body::<#ty, #error>(operation, response)?))
+        }
+        ResponseBody::Bytes => Some(quote!(::std::clone::Clone::clone(&response.body))),
+        ResponseBody::Empty => None,
+    }
+}
+
+/// An enum with one variant per response case.
+fn case_enum(ir: &Ir, name: &proc_macro2::Ident, doc: &str, cases: &[&ResponseCase]) -> TokenStream {
+    let variants = cases.iter().map(|case| {
+        let variant = format_ident!("{}", case.variant);
+        let status = status_doc(case.status);
+        let docs = doc_attrs([case.description.as_deref(), Some(status.as_str())]);
+        match body_type(ir, &case.body) {
+            Some(ty) => quote!(#docs #variant(#ty),),
+            None => quote!(#docs #variant,),
+        }
+    });
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name {
+            #(#variants)*
+        }
+    }
+}
+
+/// The items of the `responses` module for one operation.
+pub(crate) fn response_items(ir: &Ir, op: &Operation) -> TokenStream {
+    let p = quote!(::specwright_runtime::__private);
+    let mut items = Vec::new();
+    let responses = &op.responses;
+    if responses.single_success().is_none() {
+        let doc = format!(" The successful outcomes of `{}`, one per documented status.", op.operation_id);
+        let cases: Vec<&ResponseCase> = responses.success.iter().collect();
+        items.push(case_enum(ir, &success_enum(op), &doc, &cases));
+    }
+    if responses.single_error().is_none() && responses.typed_errors().next().is_some() {
+        let doc = format!(" The documented error bodies of `{}`, one per status.", op.operation_id);
+        let cases: Vec<&ResponseCase> = responses.typed_errors().collect();
+        items.push(case_enum(ir, &error_enum(op), &doc, &cases));
+    }
+    if !responses.headers.is_empty() {
+        let name = headers_struct(op);
+        let doc = format!(
+            " The headers `{}` documents on its successful responses; a header that is absent or \
+             does not read as its type is `None`.",
+            op.operation_id
+        );
+        let fields = responses.headers.iter().map(|header| {
+            let field = crate::ident::ident(&header.rust_name);
+            let ty = shape_tokens(&ir.types, &header.shape, Scope::Nested);
+            let wire = format!("`{}`.", header.wire_name);
+            let docs = doc_attrs([header.description.as_deref(), Some(wire.as_str())]);
+            quote!(#docs pub #field: ::std::option::Option<#ty>,)
+        });
+        let reads = responses.headers.iter().map(|header| {
+            let field = crate::ident::ident(&header.rust_name);
+            let wire = header.wire_name.as_str();
+            quote!(#field: #p::header_value(headers, #wire),)
+        });
+        items.push(quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone, PartialEq, Default)]
+            pub struct #name {
+                #(#fields)*
+            }
+
+            impl #name {
+                /// Reads the documented headers from a response's headers.
+                pub fn from_headers(headers: &#p::reqwest::header::HeaderMap) -> Self {
+                    Self { #(#reads)* }
+                }
+            }
+        });
+    }
+    quote!(#(#items)*)
+}
+
+/// How `op`'s builder decodes its response.
+pub(crate) fn decoding(ir: &Ir, op: &Operation) -> Decoding {
+    let p = quote!(::specwright_runtime::__private);
+    let rt = quote!(::specwright_runtime);
+    let responses = &op.responses;
+    let typed_errors = responses.typed_errors().next().is_some();
+    let error = match responses.single_error() {
+        Some(shape) => shape_tokens(&ir.types, shape, Scope::Nested),
+        None if typed_errors => {
+            let name = error_enum(op);
+            quote!(super::responses::#name)
+        }
+        None => quote!(::std::convert::Infallible),
+    };
+    let headers = (!responses.headers.is_empty()).then(|| {
+        let name = headers_struct(op);
+        quote!(super::responses::#name)
+    });
+    let single = responses.single_success();
+    let output = match single {
+        Some(body) => body_type(ir, body).unwrap_or_else(|| quote!(())),
+        None => {
+            let name = success_enum(op);
+            quote!(super::responses::#name)
+        }
+    };
+    // The common shapes use the runtime's decoders: no typed error, or `default` as the one.
+    let default_only_error = responses.single_error().is_some()
+        && responses.errors.iter().all(|case| matches!(case.body, ResponseBody::Json(_)))
+        && responses.errors.iter().any(|case| case.status == StatusMatch::Default);
+    if let Some(body) = single.filter(|_| !typed_errors || default_only_error) {
+        let suffix = if typed_errors { "_or_error" } else { "" };
+        let decoder = match body {
+            ResponseBody::Json(shape) => {
+                let ty = shape_tokens(&ir.types, shape, Scope::Nested);
+                let f = format_ident!("decode_json{suffix}");
+                quote!(#p::#f::<#ty, #error>)
+            }
+            ResponseBody::JsonItems(shape) => {
+                let ty = shape_tokens(&ir.types, shape, Scope::Nested);
+                let f = format_ident!("decode_json_items{suffix}");
+                quote!(#p::#f::<#ty, #error>)
+            }
+            ResponseBody::Bytes => {
+                let f = format_ident!("decode_bytes{suffix}");
+                quote!(#p::#f::<#error>)
+            }
+            ResponseBody::Empty => {
+                let f = format_ident!("decode_empty{suffix}");
+                quote!(#p::#f::<#error>)
+            }
+        };
+        return Decoding { output, error, decoder, function: TokenStream::new(), headers };
+    }
+
+    let mut arms = Vec::new();
+    match single {
+        Some(body) => {
+            let value = read_body(ir, body, &error).unwrap_or_else(|| quote!(()));
+            arms.push(quote!(200..=299 => ::std::result::Result::Ok(#value),));
+        }
+        None => {
+            let name = success_enum(op);
+            for case in &responses.success {
+                let pattern = status_pattern(case.status, true);
+                let variant = format_ident!("{}", case.variant);
+                let value = match read_body(ir, &case.body, &error) {
+                    Some(value) => quote!(super::responses::#name::#variant(#value)),
+                    None => quote!(super::responses::#name::#variant),
+                };
+                arms.push(quote!(#pattern => ::std::result::Result::Ok(#value),));
+            }
+        }
+    }
+    let single_error = responses.single_error().is_some();
+    for case in &responses.errors {
+        let pattern = status_pattern(case.status, false);
+        let arm = match &case.body {
+            ResponseBody::Json(shape) => {
+                let ty = shape_tokens(&ir.types, shape, Scope::Nested);
+                let wrap = if single_error {
+                    quote!(::std::convert::identity)
+                } else {
+                    let name = error_enum(op);
+                    let variant = format_ident!("{}", case.variant);
+                    quote!(super::responses::#name::#variant)
+                };
+                quote!(#pattern => ::std::result::Result::Err(#p::typed_error::<#ty, #error>(operation, response, #wrap)),)
+            }
+            _ => quote!(#pattern => ::std::result::Result::Err(#p::unexpected_status(operation, response)),),
+        };
+        arms.push(arm);
+    }
+    if !responses.errors.iter().any(|case| case.status == StatusMatch::Default) {
+        arms.push(quote!(_ => ::std::result::Result::Err(#p::unexpected_status(operation, response)),));
+    }
+    let function = quote! {
+        fn decode(
+            operation: &'static str,
+            response: &#rt::RawResponse,
+        ) -> ::std::result::Result<#output, #rt::Error<#error>> {
+            match response.status.as_u16() {
+                #(#arms)*
+            }
+        }
+    };
+    Decoding { output, error, decoder: quote!(Self::decode), function, headers }
+}
