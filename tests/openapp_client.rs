@@ -821,10 +821,16 @@ async fn a_body_that_does_not_match_the_schema_is_a_decode_error_with_the_raw_bo
 
     let error = client.orgs().get("broken").send().await.expect_err("the body is invalid");
 
-    let Error::Decode { operation, response, .. } = &error else {
+    let Error::Decode { operation, response, path, .. } = &error else {
         panic!("expected Decode, got {error:?}");
     };
     assert_eq!(*operation, "getOrg");
+    // The message names the field the server got wrong.
+    assert_eq!(path, "siteCount");
+    assert!(
+        error.to_string().starts_with("could not decode the response of `getOrg` (status 200 OK) at `siteCount`: invalid type: string \"many\""),
+        "{error}"
+    );
     assert_eq!(response.status.as_u16(), 200);
     let raw: Value = serde_json::from_slice(&response.body).expect("the raw body is kept");
     assert_eq!(raw, json!({"id": "broken", "siteCount": "many"}));

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use axum::Router;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method};
-use specwright_conformance::specs::operations_bodies::{AsyncClient, types};
+use specwright_conformance::specs::operations_bodies::{AsyncClient, builders, types};
 use specwright_runtime::FilePart;
 
 #[derive(Clone, Default)]
@@ -83,4 +83,24 @@ async fn raw_bytes_go_out_and_come_back() {
     assert_eq!((method, content_type.as_str(), body.as_slice()), (Method::PUT, "application/octet-stream", &[0u8, 159, 146, 150][..]));
     let bytes = client.blobs().get("b1").send().await.expect("received");
     assert_eq!(&bytes[..], b"\x00\x01binary");
+}
+
+#[tokio::test]
+async fn the_caller_chooses_among_several_media_types() {
+    let (client, seen) = start().await;
+    let patch = types::NotePatch { text: Some("hi".into()), pinned: Some(true) };
+
+    // The spec's first JSON media type is the default, and its type converts straight in.
+    client.notes().edit("n1", patch.clone()).send().await.expect("sent");
+    let (method, content_type, body) = seen.last();
+    assert_eq!((method, content_type.as_str()), (Method::PATCH, "application/merge-patch+json"));
+    assert_eq!(body, br#"{"text":"hi","pinned":true}"#);
+
+    client.notes().edit("n1", builders::NotesEditRequest::Form(patch)).send().await.expect("sent");
+    let (_, content_type, body) = seen.last();
+    assert_eq!((content_type.as_str(), body.as_slice()), ("application/x-www-form-urlencoded", &b"text=hi&pinned=true"[..]));
+
+    client.notes().edit("n1", builders::NotesEditRequest::Text(b"just text".to_vec())).send().await.expect("sent");
+    let (_, content_type, body) = seen.last();
+    assert_eq!((content_type.as_str(), body.as_slice()), ("text/plain", &b"just text"[..]));
 }

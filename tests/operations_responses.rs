@@ -128,7 +128,8 @@ async fn an_error_body_that_does_not_decode_keeps_status_headers_and_bytes() {
 
     answer.json(409, r#"{"running":42}"#);
     let error = client.jobs().submit(job()).send().await.expect_err("409");
-    let Error::Decode { response, source, .. } = &error else { panic!("expected a decode error, got {error:?}") };
+    let Error::Decode { response, source, path, .. } = &error else { panic!("expected a decode error, got {error:?}") };
+    assert_eq!(path, "running");
     assert_eq!(response.status.as_u16(), 409);
     assert_eq!(&response.body[..], br#"{"running":42}"#);
     assert!(source.to_string().contains("invalid type: integer `42`"), "{source}");

@@ -127,13 +127,15 @@ pub enum Error<E = Infallible> {
         body: E,
     },
     /// The response body does not match the documented schema.
-    #[error("could not decode the response of `{operation}` (status {}): {source}", response.status)]
+    #[error("could not decode the response of `{operation}` (status {}){}: {source}", response.status, at_path(path))]
     Decode {
         /// The operation.
         operation: &'static str,
         /// Status, headers and raw body.
         response: Box<RawResponse>,
-        /// Where and why decoding failed.
+        /// Where in the body decoding failed, e.g. `items[2].createdAt`; `.` for the top.
+        path: String,
+        /// Why decoding failed.
         #[source]
         source: serde_json::Error,
     },
@@ -225,8 +227,8 @@ impl<E> Error<E> {
                 Some(body) => Error::ErrorResponse { operation, response, body },
                 None => Error::UnexpectedStatus { operation, response },
             },
-            Self::Decode { operation, response, source } => {
-                Error::Decode { operation, response, source }
+            Self::Decode { operation, response, path, source } => {
+                Error::Decode { operation, response, path, source }
             }
             Self::BlockingInAsyncContext => Error::BlockingInAsyncContext,
             Self::WorkerStopped => Error::WorkerStopped,
@@ -240,4 +242,8 @@ impl Error {
     pub fn into_typed<E>(self) -> Error<E> {
         self.map_body(|never| match never {})
     }
+}
+
+fn at_path(path: &str) -> String {
+    if path.is_empty() || path == "." { String::new() } else { format!(" at `{path}`") }
 }

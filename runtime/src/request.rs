@@ -172,6 +172,15 @@ impl Request {
         self
     }
 
+    /// Sets a JSON body sent as another JSON media type, e.g. `application/merge-patch+json`.
+    pub fn json_body_as<V: Serialize + ?Sized>(&mut self, value: &V, content_type: &'static str) -> &mut Self {
+        match serde_json::to_vec(value) {
+            Ok(bytes) => self.body = Some(Body::Raw { bytes, content_type: content_type.to_owned() }),
+            Err(error) => self.note_problem(format!("JSON body: {error}")),
+        }
+        self
+    }
+
     /// Sets a body of raw bytes with its content type.
     pub fn raw_body(&mut self, bytes: Vec<u8>, content_type: &'static str) -> &mut Self {
         self.body = Some(Body::Raw { bytes, content_type: content_type.to_owned() });

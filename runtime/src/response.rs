@@ -130,11 +130,7 @@ pub fn json_body<T: DeserializeOwned, E>(
     response: &RawResponse,
 ) -> Result<T, Error<E>> {
     let body: &[u8] = if response.body.is_empty() { b"null" } else { &response.body };
-    serde_json::from_slice(body).map_err(|source| Error::Decode {
-        operation,
-        response: Box::new(response.clone()),
-        source,
-    })
+    decode_at_path(operation, response, &mut serde_json::Deserializer::from_slice(body))
 }
 
 /// The body as a sequence of JSON items, whatever the status.
@@ -162,14 +158,32 @@ pub fn json_items_body<T: DeserializeOwned, E>(
         if item.is_empty() {
             continue;
         }
-        let value = serde_json::from_str(item).map_err(|source| Error::Decode {
-            operation,
-            response: Box::new(response.clone()),
-            source,
-        })?;
+        let value = decode_at_path(operation, response, &mut serde_json::Deserializer::from_str(item))?;
         items.push(value);
     }
     Ok(items)
+}
+
+/// Decodes one JSON value, naming the field where it fails.
+fn decode_at_path<'de, T: serde::Deserialize<'de>, E, R: serde_json::de::Read<'de>>(
+    operation: &'static str,
+    response: &RawResponse,
+    deserializer: &mut serde_json::Deserializer<R>,
+) -> Result<T, Error<E>> {
+    let value = serde_path_to_error::deserialize(&mut *deserializer).map_err(|error| Error::Decode {
+        operation,
+        response: Box::new(response.clone()),
+        path: error.path().to_string(),
+        source: error.into_inner(),
+    })?;
+    // Trailing characters after the value are as wrong as a bad value.
+    deserializer.end().map_err(|source| Error::Decode {
+        operation,
+        response: Box::new(response.clone()),
+        path: ".".to_owned(),
+        source,
+    })?;
+    Ok(value)
 }
 
 /// [`Error::UnexpectedStatus`] for this response.

@@ -172,7 +172,11 @@ pub(crate) fn client_items(ir: &Ir) -> TokenStream {
             }
         }
     });
-    let builders = ir.operations.iter().map(|op| builder(ir, op));
+    let builders = ir.operations.iter().map(|op| {
+        let builder = builder(ir, op);
+        let choices = body_choice_items(ir, op);
+        quote!(#builder #choices)
+    });
     let response_items: Vec<TokenStream> =
         ir.operations.iter().map(|op| super::responses::response_items(ir, op)).filter(|t| !t.is_empty()).collect();
     let responses_module = (!response_items.is_empty()).then(|| {
@@ -480,12 +484,97 @@ fn body_type(ir: &Ir, encoding: &BodyEncoding, scope: Scope) -> TokenStream {
     }
 }
 
+/// The enum of media types the caller chooses from, when the body has several.
+fn body_choice_enum(op: &Operation) -> Option<proc_macro2::Ident> {
+    op.body.as_ref().and_then(|body| body.choice_enum.as_ref()).map(|name| format_ident!("{}", name))
+}
+
+/// Puts `body` (a reference) into `request` as `encoding`; `media_type` when it was chosen
+/// among several.
+fn encode_body(ir: &Ir, encoding: &BodyEncoding, media_type: Option<&str>) -> TokenStream {
+    match encoding {
+        BodyEncoding::Json(_) => match media_type {
+            Some(media_type) if !media_type.eq_ignore_ascii_case("application/json") => {
+                quote!(request.json_body_as(body, #media_type);)
+            }
+            _ => quote!(request.json_body(body);),
+        },
+        BodyEncoding::Form(_) => quote!(request.form_body(body);),
+        BodyEncoding::Multipart { shape, part_types } => multipart_parts(ir, shape, part_types),
+        BodyEncoding::Bytes(content_type) => quote!(request.raw_body(::std::clone::Clone::clone(body), #content_type);),
+    }
+}
+
+/// The enum of an operation's body media types, with `From` the default one's type.
+fn body_choice_items(ir: &Ir, op: &Operation) -> TokenStream {
+    let (Some(name), Some(body)) = (body_choice_enum(op), op.body.as_ref()) else { return TokenStream::new() };
+    let doc = format!(" The media types `{}` accepts its body as; a value of the first's type converts into it.", op.operation_id);
+    let variants = body.choices.iter().map(|choice| {
+        let variant = format_ident!("{}", choice.variant);
+        let ty = body_type(ir, &choice.encoding, Scope::Nested);
+        let doc = format!(" `{}`", choice.media_type);
+        quote!(#[doc = #doc] #variant(#ty),)
+    });
+    let from = body.choices.first().map(|choice| {
+        let variant = format_ident!("{}", choice.variant);
+        let ty = body_type(ir, &choice.encoding, Scope::Nested);
+        quote! {
+            impl ::std::convert::From<#ty> for #name {
+                fn from(body: #ty) -> Self {
+                    Self::#variant(body)
+                }
+            }
+        }
+    });
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone)]
+        pub enum #name {
+            #(#variants)*
+        }
+
+        #from
+    }
+}
+
+fn location_word(location: ParamLocation) -> &'static str {
+    match location {
+        ParamLocation::Path => "path",
+        ParamLocation::Query => "query",
+        ParamLocation::Header => "header",
+        ParamLocation::QueryString => "query string",
+        ParamLocation::Cookie => "cookie",
+    }
+}
+
 /// The method on the (sub-)client that starts a request builder.
 fn operation_method(ir: &Ir, op: &Operation) -> TokenStream {
     let method = ident(&op.method_name);
     let builder = format_ident!("{}", op.builder_name);
     let signature = format!("`{} {}`", op.http_method, op.path);
-    let docs = doc_attrs([op.summary.as_deref(), op.description.as_deref(), Some(signature.as_str())]);
+    // Arguments first, then the builder's setters, each with its spec description.
+    let mut lines = Vec::new();
+    let describe = |p: &Param| {
+        let text = p.description.as_deref().map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "));
+        match text.filter(|t| !t.is_empty()) {
+            Some(text) => format!("- `{}` ({} `{}`): {text}", p.rust_name, location_word(p.location), p.wire_name),
+            None => format!("- `{}` ({} `{}`)", p.rust_name, location_word(p.location), p.wire_name),
+        }
+    };
+    lines.extend(op.params.iter().filter(|p| p.required).map(describe));
+    if op.body.as_ref().is_some_and(|b| b.required) {
+        lines.push("- `body`: the request body".to_owned());
+    }
+    let optional: Vec<String> = op.params.iter().filter(|p| !p.required).map(describe).collect();
+    let arguments = (!lines.is_empty()).then(|| format!("Arguments:\n\n{}", lines.join("\n")));
+    let setters = (!optional.is_empty()).then(|| format!("Optional, set on the returned builder:\n\n{}", optional.join("\n")));
+    let docs = doc_attrs([
+        op.summary.as_deref(),
+        op.description.as_deref(),
+        Some(signature.as_str()),
+        arguments.as_deref(),
+        setters.as_deref(),
+    ]);
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
     let mut args = Vec::new();
     let mut values = Vec::new();
@@ -496,9 +585,17 @@ fn operation_method(ir: &Ir, op: &Operation) -> TokenStream {
         values.push(value);
     }
     if let Some(body) = op.body.as_ref().filter(|b| b.required) {
-        let ty = body_type(ir, &body.encoding, Scope::Root);
-        args.push(quote!(body: #ty));
-        values.push(quote!(body));
+        match body_choice_enum(op) {
+            Some(name) => {
+                args.push(quote!(body: impl ::std::convert::Into<builders::#name>));
+                values.push(quote!(body.into()));
+            }
+            None => {
+                let ty = body_type(ir, &body.encoding, Scope::Root);
+                args.push(quote!(body: #ty));
+                values.push(quote!(body));
+            }
+        }
     }
     quote! {
         #docs
@@ -572,12 +669,28 @@ fn builder(ir: &Ir, op: &Operation) -> TokenStream {
         }
     }
     if let Some(body) = &op.body {
-        let ty = body_type(ir, &body.encoding, Scope::Nested);
-        let put = match &body.encoding {
-            BodyEncoding::Json(_) => quote!(request.json_body(body);),
-            BodyEncoding::Form(_) => quote!(request.form_body(body);),
-            BodyEncoding::Multipart { shape, part_types } => multipart_parts(ir, shape, part_types),
-            BodyEncoding::Bytes(content_type) => quote!(request.raw_body(::std::clone::Clone::clone(body), #content_type);),
+        let ty = match body_choice_enum(op) {
+            Some(name) => quote!(#name),
+            None => body_type(ir, &body.encoding, Scope::Nested),
+        };
+        let put = match body_choice_enum(op) {
+            None => encode_body(ir, &body.encoding, None),
+            Some(name) => {
+                let arms = body.choices.iter().map(|choice| {
+                    let variant = format_ident!("{}", choice.variant);
+                    let put = encode_body(ir, &choice.encoding, Some(&choice.media_type));
+                    quote!(#name::#variant(body) => { #put })
+                });
+                quote! {
+                    match body {
+                        #(#arms)*
+                    }
+                }
+            }
+        };
+        let (arg_ty, arg_value) = match body_choice_enum(op) {
+            Some(name) => (quote!(impl ::std::convert::Into<#name>), quote!(value.into())),
+            None => (ty.clone(), quote!(value)),
         };
         if body.required {
             fields.push(quote!(body: #ty,));
@@ -590,8 +703,8 @@ fn builder(ir: &Ir, op: &Operation) -> TokenStream {
             let docs = doc_attrs([body.description.as_deref(), Some("Sets the request body.")]);
             setters.push(quote! {
                 #docs
-                pub fn body(mut self, value: #ty) -> Self {
-                    self.body = ::std::option::Option::Some(value);
+                pub fn body(mut self, value: #arg_ty) -> Self {
+                    self.body = ::std::option::Option::Some(#arg_value);
                     self
                 }
             });

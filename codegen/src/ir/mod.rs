@@ -5,7 +5,7 @@ mod security;
 mod types;
 
 pub use operations::{
-    Body, BodyEncoding, Group, Operation, Param, ParamLocation, ParamStyle, ResponseBody, ResponseCase, ResponseHeader,
+    Body, BodyChoice, BodyEncoding, Group, Operation, Param, ParamLocation, ParamStyle, ResponseBody, ResponseCase, ResponseHeader,
     Responses, StatusMatch,
 };
 pub use security::{ApiKeyIn, SchemeKind, SecurityScheme};
@@ -13,7 +13,7 @@ pub use types::{
     Access, DateTimeLibrary, Discriminator, Docs, Field, Shape, TypeDef, TypeId, TypeKind, TypeSpace, UnionMember, ValueVariant, Variant,
 };
 
-use crate::diagnostic::Diagnostics;
+use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::normalize::Normalized;
 
 /// Methods of the generated root client, which tag accessors and root operations must not take.
@@ -136,6 +136,15 @@ pub fn build(normalized: &Normalized, options: &Options) -> (Ir, Diagnostics) {
         }
         url
     });
+    if let Some(url) = default_server.as_deref().filter(|url| !url.contains("://")) {
+        diagnostics.push(Diagnostic::warning(
+            format!(
+                "the first server URL `{url}` is relative, so `DEFAULT_BASE_URL` is too: give clients an absolute base URL \
+                 (`builder().base_url(..)`, ending in `{url}`) before they send"
+            ),
+            Some(Location::pointer_only("/servers/0/url".to_owned())),
+        ));
+    }
     let ir = Ir {
         title: api.info.title.clone(),
         version: api.info.version.clone(),

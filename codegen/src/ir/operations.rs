@@ -89,11 +89,27 @@ pub enum BodyEncoding {
     Bytes(String),
 }
 
+/// One media type a request body may be sent as.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BodyChoice {
+    /// The media type, as the spec spells it.
+    pub media_type: String,
+    /// Its variant in the operation's body enum (`Json`, `Form`, `Xml`).
+    pub variant: String,
+    /// How it is encoded.
+    pub encoding: BodyEncoding,
+}
+
 /// The request body of an operation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Body {
-    /// How it is encoded.
+    /// How it is encoded by default (JSON first, then form, multipart, raw bytes).
     pub encoding: BodyEncoding,
+    /// Every media type the caller may choose, the default first; a choice exists when there
+    /// are two or more.
+    pub choices: Vec<BodyChoice>,
+    /// The name of the enum of `choices` in `builders`, when there is a choice.
+    pub choice_enum: Option<String>,
     /// Whether the caller must give it.
     pub required: bool,
     /// `description`.
@@ -255,6 +271,7 @@ impl OperationBuilder<'_, '_> {
         let mut methods_per_group: BTreeMap<Option<usize>, Namer> = BTreeMap::new();
         methods_per_group.insert(None, Namer::with_reserved(crate::ir::CLIENT_METHODS));
         let mut operations = Vec::new();
+        let shared_prefix = shared_literal_prefix(self.api.paths.paths.keys().map(String::as_str));
 
         for (path, item) in &self.api.paths.paths {
             let item = match item {
@@ -293,7 +310,7 @@ impl OperationBuilder<'_, '_> {
                 let operation_id = operation
                     .operation_id
                     .clone()
-                    .unwrap_or_else(|| derived_operation_id(method, path));
+                    .unwrap_or_else(|| derived_operation_id(method, path, shared_prefix));
                 let namer = methods_per_group.entry(group).or_insert_with(Namer::default);
                 let method_name = namer.claim(&method_name(&operation_id, tag.as_deref()));
                 let builder_base = match group.and_then(|g| groups.get(g)) {
@@ -301,7 +318,10 @@ impl OperationBuilder<'_, '_> {
                     None => type_name(&method_name),
                 };
                 let builder_name = builders.claim(&builder_base);
-                let op = self.operation(path, method, item, operation, operation_id, group, method_name, builder_name);
+                let mut op = self.operation(path, method, item, operation, operation_id, group, method_name, builder_name);
+                if let Some(body) = op.body.as_mut().filter(|body| !body.choices.is_empty()) {
+                    body.choice_enum = Some(builders.claim(&format!("{}Request", op.builder_name)));
+                }
                 operations.push(op);
             }
         }
@@ -434,30 +454,75 @@ impl OperationBuilder<'_, '_> {
                 }
             },
         };
-        let media_of = |prefix: &str| {
-            body.content.iter().find(|(media, _)| media.to_ascii_lowercase().starts_with(prefix)).map(|(_, m)| m)
+        let primary = json_media_type(&body.content)
+            .or_else(|| media_type_with_prefix(&body.content, "application/x-www-form-urlencoded"))
+            .or_else(|| media_type_with_prefix(&body.content, "multipart/form-data"))
+            .or_else(|| body.content.keys().next().map(String::as_str));
+        let Some(primary) = primary else {
+            let encoding = BodyEncoding::Bytes("application/octet-stream".to_owned());
+            return Some(Body {
+                encoding,
+                choices: Vec::new(),
+                choice_enum: None,
+                required: body.required,
+                description: body.description.clone(),
+            });
         };
-        let encoding = if let Some(media) = json_media(&body.content) {
-            BodyEncoding::Json(media.schema.as_ref().map(|s| self.types.shape(s, hint)).unwrap_or(Shape::Json))
-        } else if let Some(media) = media_of("application/x-www-form-urlencoded") {
-            BodyEncoding::Form(media.schema.as_ref().map(|s| self.types.shape(s, hint)).unwrap_or(Shape::Json))
-        } else if let Some(media) = media_of("multipart/form-data") {
-            let part_types = media
-                .encoding
-                .iter()
-                .filter_map(|(part, encoding)| {
-                    let first = encoding.content_type.as_deref()?.split(',').next()?.trim();
-                    (!first.is_empty()).then(|| (part.clone(), first.to_owned()))
-                })
-                .collect();
-            BodyEncoding::Multipart {
-                shape: media.schema.as_ref().map(|s| self.types.shape(s, hint)).unwrap_or(Shape::Json),
-                part_types,
-            }
-        } else {
-            BodyEncoding::Bytes(body.content.keys().next().cloned().unwrap_or_else(|| "application/octet-stream".to_owned()))
+        let mut ordered: Vec<(&String, &MediaType)> = body.content.iter().filter(|(media, _)| media.as_str() == primary).collect();
+        ordered.extend(body.content.iter().filter(|(media, _)| media.as_str() != primary));
+        let mut variants = Namer::default();
+        // The same schema under several media types is one type.
+        let mut seen: Vec<(&ReferenceOr<Schema>, Shape)> = Vec::new();
+        let mut choices = Vec::new();
+        for (media_type, media) in ordered {
+            let essence = media_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+            let structured = is_json(&essence) || essence == "application/x-www-form-urlencoded" || essence == "multipart/form-data";
+            let shape = match media.schema.as_ref().filter(|_| structured) {
+                None => Shape::Json,
+                Some(schema) => match seen.iter().find(|(known, _)| *known == schema) {
+                    Some((_, shape)) => shape.clone(),
+                    None => {
+                        let shape = self.types.shape(schema, hint);
+                        seen.push((schema, shape.clone()));
+                        shape
+                    }
+                },
+            };
+            let (encoding, variant) = if is_json(&essence) {
+                (BodyEncoding::Json(shape), "Json".to_owned())
+            } else if essence == "application/x-www-form-urlencoded" {
+                (BodyEncoding::Form(shape), "Form".to_owned())
+            } else if essence == "multipart/form-data" {
+                let part_types = media
+                    .encoding
+                    .iter()
+                    .filter_map(|(part, encoding)| {
+                        let first = encoding.content_type.as_deref()?.split(',').next()?.trim();
+                        (!first.is_empty()).then(|| (part.clone(), first.to_owned()))
+                    })
+                    .collect();
+                (BodyEncoding::Multipart { shape, part_types }, "Multipart".to_owned())
+            } else {
+                let subtype = match essence.rsplit('/').next().unwrap_or_default() {
+                    "plain" => "text",
+                    subtype => subtype,
+                };
+                let variant = match type_name(subtype) {
+                    name if name.is_empty() || !name.starts_with(|c: char| c.is_ascii_alphabetic()) => "Bytes".to_owned(),
+                    name => name,
+                };
+                (BodyEncoding::Bytes(media_type.clone()), variant)
+            };
+            choices.push(BodyChoice { media_type: media_type.clone(), variant: variants.claim(&variant), encoding });
+        }
+        let encoding = match choices.first() {
+            Some(choice) => choice.encoding.clone(),
+            None => BodyEncoding::Bytes("application/octet-stream".to_owned()),
         };
-        Some(Body { encoding, required: body.required, description: body.description.clone() })
+        if choices.len() < 2 {
+            choices.clear();
+        }
+        Some(Body { encoding, choices, choice_enum: None, required: body.required, description: body.description.clone() })
     }
 
     fn responses(&mut self, operation: &SpecOperation, builder: &str, context: &str, pointer: &str) -> Responses {
@@ -685,12 +750,25 @@ fn component<T: Clone>(
     }
 }
 
+/// Whether a media type's essence (lower case, no parameters) is JSON (`*/*` counts: JSON is
+/// what it most often carries).
+fn is_json(essence: &str) -> bool {
+    essence == "application/json" || essence.ends_with("+json") || essence == "*/*"
+}
+
 /// The JSON media type of a content map, if any (`application/json`, `*/*+json`).
 fn json_media(content: &indexmap::IndexMap<String, MediaType>) -> Option<&MediaType> {
-    content.iter().find_map(|(media_type, media)| {
-        let essence = media_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-        (essence == "application/json" || essence.ends_with("+json") || essence == "*/*").then_some(media)
+    json_media_type(content).and_then(|media_type| content.get(media_type))
+}
+
+fn json_media_type(content: &indexmap::IndexMap<String, MediaType>) -> Option<&str> {
+    content.keys().map(String::as_str).find(|media_type| {
+        is_json(&media_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
     })
+}
+
+fn media_type_with_prefix<'c>(content: &'c indexmap::IndexMap<String, MediaType>, prefix: &str) -> Option<&'c str> {
+    content.keys().map(String::as_str).find(|media| media.to_ascii_lowercase().starts_with(prefix))
 }
 
 /// The operations of a path item: the 3.0 model's methods, then the ones carried in
@@ -728,10 +806,27 @@ fn methods(item: &PathItem, pointer: &str, diagnostics: &mut Diagnostics) -> Vec
     out
 }
 
-/// `get /orgs/{orgId}/devices` → `get_orgs_by_org_id_devices`.
-fn derived_operation_id(method: &str, path: &str) -> String {
+/// How many leading literal segments every path shares (`/api` in `/api/a`, `/api/b`); derived
+/// names leave them out. None when there is only one path.
+fn shared_literal_prefix<'p>(paths: impl Iterator<Item = &'p str>) -> usize {
+    let mut prefix: Option<Vec<&str>> = None;
+    let mut count = 0;
+    for path in paths {
+        count += 1;
+        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).take_while(|s| !s.contains('{')).collect();
+        prefix = Some(match prefix {
+            None => segments,
+            Some(shared) => shared.into_iter().zip(segments).take_while(|(a, b)| a == b).map(|(a, _)| a).collect(),
+        });
+    }
+    if count < 2 { 0 } else { prefix.map_or(0, |p| p.len()) }
+}
+
+/// `get /orgs/{orgId}/devices` → `get_orgs_by_org_id_devices`, leaving out the first `skip`
+/// segments.
+fn derived_operation_id(method: &str, path: &str, skip: usize) -> String {
     let mut words = vec![method.to_owned()];
-    for segment in path.split('/').filter(|s| !s.is_empty()) {
+    for segment in path.split('/').filter(|s| !s.is_empty()).skip(skip) {
         match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
             Some(param) => words.push(format!("by_{}", snake_name(param))),
             None => words.push(snake_name(segment)),
@@ -793,6 +888,12 @@ mod tests {
 
     #[test]
     fn derived_ids_read_like_the_path() {
-        assert_eq!(derived_operation_id("get", "/orgs/{orgId}/devices"), "get_orgs_by_org_id_devices");
+        assert_eq!(derived_operation_id("get", "/orgs/{orgId}/devices", 0), "get_orgs_by_org_id_devices");
+        let paths = ["/api/", "/api/contents/{path}", "/api/kernels"];
+        let skip = shared_literal_prefix(paths.into_iter());
+        assert_eq!(skip, 1);
+        assert_eq!(derived_operation_id("get", "/api/contents/{path}", skip), "get_contents_by_path");
+        assert_eq!(derived_operation_id("get", "/api/", skip), "get");
+        assert_eq!(shared_literal_prefix(["/api/status"].into_iter()), 0, "one path keeps its words");
     }
 }

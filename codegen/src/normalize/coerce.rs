@@ -63,6 +63,9 @@ fn walk(value: &mut Value, pointer: &mut String, raw: &dyn Fn(&str) -> Option<St
                     }
                 }
             }
+            if map.get("type").and_then(Value::as_str) == Some("integer") {
+                integer_bounds(map, pointer, out);
+            }
             for (key, child) in map.iter_mut() {
                 if key.starts_with("x-") || matches!(key.as_str(), "example" | "examples" | "default" | "enum" | "const") {
                     continue;
@@ -87,6 +90,38 @@ fn walk(value: &mut Value, pointer: &mut String, raw: &dyn Fn(&str) -> Option<St
             }
         }
         _ => {}
+    }
+}
+
+/// The model keeps an integer schema's bounds as 64-bit signed integers: a bound past that
+/// range (Kinto's `maximum: 9223372036854775808`) or a fractional one would make the whole
+/// schema unreadable, so it is clamped or rounded into range, with a warning.
+fn integer_bounds(map: &mut serde_json::Map<String, Value>, pointer: &str, out: &mut Vec<Coercion>) {
+    for key in ["minimum", "maximum", "multipleOf"] {
+        let Some(Value::Number(number)) = map.get(key) else { continue };
+        if number.is_i64() {
+            continue;
+        }
+        let original = number.to_string();
+        let value = number.as_f64().unwrap_or(f64::NAN);
+        let exact = value.fract() == 0.0 && value.abs() < 9.2e18;
+        let adjusted = match key {
+            _ if exact => Some(value as i64),
+            "minimum" if value.is_finite() => Some(value.ceil().clamp(i64::MIN as f64, i64::MAX as f64) as i64),
+            "maximum" if value.is_finite() => Some(value.floor().clamp(i64::MIN as f64, i64::MAX as f64) as i64),
+            _ => None,
+        };
+        let field_pointer = format!("{pointer}/{key}");
+        let warning = match adjusted {
+            Some(_) if exact => None,
+            Some(adjusted) => Some(format!("`{key}` {original} does not fit an integer schema's 64-bit bound; using {adjusted}")),
+            None => Some(format!("`{key}` {original} does not fit an integer schema; ignoring it")),
+        };
+        match adjusted {
+            Some(adjusted) => map.insert(key.to_owned(), Value::Number(Number::from(adjusted))),
+            None => map.remove(key),
+        };
+        out.push(Coercion { pointer: field_pointer, warning });
     }
 }
 
@@ -152,5 +187,21 @@ mod tests {
         let pointers: Vec<&str> = fixes.iter().map(|f| f.pointer.as_str()).collect();
         assert_eq!(pointers, ["/info/version", "/paths/~1a/get/parameters/0/required", "/paths/~1a/get/parameters/0/schema/maxLength"]);
         assert!(fixes[0].warning.is_none(), "a YAML number where a string belongs needs no warning");
+    }
+
+    #[test]
+    fn integer_bounds_are_brought_into_range() {
+        let mut doc = json!({"schema": {"type": "integer", "minimum": 0.5, "maximum": 9223372036854775808u64, "multipleOf": 2.5}});
+        let fixes = coerce(&mut doc, &|_| None);
+        assert_eq!(doc["schema"], json!({"type": "integer", "minimum": 1, "maximum": i64::MAX}));
+        let warnings: Vec<&str> = fixes.iter().filter_map(|f| f.warning.as_deref()).collect();
+        assert_eq!(
+            warnings,
+            [
+                "`minimum` 0.5 does not fit an integer schema's 64-bit bound; using 1",
+                "`maximum` 9223372036854775808 does not fit an integer schema's 64-bit bound; using 9223372036854775807",
+                "`multipleOf` 2.5 does not fit an integer schema; ignoring it",
+            ]
+        );
     }
 }
