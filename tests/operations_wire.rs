@@ -64,7 +64,7 @@ async fn query_styles_header_cookie_and_json_content() {
     assert_eq!(
         query.as_deref(),
         Some(
-            "tags=a+b&tags=c%26d&ids=1%2C2%2C3&words=x+y&levels=low%7Chigh&filter%5Bcolor%5D=red&filter%5Bsize%5D=2\
+            "tags=a%20b&tags=c%26d&ids=1,2,3&words=x%20y&levels=low%7Chigh&filter%5Bcolor%5D=red&filter%5Bsize%5D=2\
              &coords=%7B%22lat%22%3A1.5%2C%22lng%22%3A-2.0%7D"
         )
     );

@@ -125,7 +125,7 @@ async fn and_sends_every_scheme_of_the_requirement() {
     client.both().send().await.expect("both keys");
     let seen = server.last();
     assert_eq!(seen.api_key.as_deref(), Some("hk"));
-    assert_eq!(seen.query, "api_key=q+k%261");
+    assert_eq!(seen.query, "api_key=q%20k%261");
     assert_eq!(seen.authorization, None);
 }
 

@@ -121,6 +121,11 @@ impl Server {
         }
     }
 
+    /// Whether the process has exited (crashed, for a server that should still run).
+    pub fn has_exited(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(Some(_)))
+    }
+
     /// The process id.
     pub fn pid(&self) -> u32 {
         self.child.id()
@@ -146,9 +151,18 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        if let Ok(Some(_)) = self.child.try_wait() {
-            return;
+        if let Ok(None) = self.child.try_wait() {
+            self.stop();
         }
+        if std::env::var_os("SPECWRIGHT_E2E_KEEP").is_none() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+impl Server {
+    /// SIGTERM, then SIGKILL after 10 s.
+    fn stop(&mut self) {
         // SIGTERM first: Jupyter shuts its kernels down on it.
         let _ = Command::new("kill").arg("-TERM").arg(self.pid().to_string()).status();
         let until = Instant::now() + Duration::from_secs(10);
@@ -162,9 +176,6 @@ impl Drop for Server {
             eprintln!("e2e: {} (pid {}) ignored SIGTERM; killing it", self.name, self.pid());
             let _ = self.child.kill();
             let _ = self.child.wait();
-        }
-        if std::env::var_os("SPECWRIGHT_E2E_KEEP").is_none() {
-            let _ = std::fs::remove_dir_all(&self.dir);
         }
     }
 }

@@ -229,13 +229,17 @@ impl ClientCore {
         let mut url = Url::parse(&format!("{}{}", self.base_url, request.path))
             .map_err(|e| Error::Encode { operation, message: format!("URL: {e}") })?;
         if !request.query.is_empty() || !applied.query.is_empty() {
-            let mut pairs = url.query_pairs_mut();
-            for (name, value) in &request.query {
-                pairs.append_pair(name, value);
-            }
-            for (name, value) in &applied.query {
-                pairs.append_pair(name, value);
-            }
+            // Pairs arrive percent-encoded, with their styles' delimiters left as they must be.
+            let credentials = applied.query.iter().map(|(name, value)| crate::params::encoded_pair(name, value));
+            let query = request
+                .query
+                .iter()
+                .cloned()
+                .chain(credentials)
+                .map(|(name, value)| format!("{name}={value}"))
+                .collect::<Vec<_>>()
+                .join("&");
+            url.set_query(Some(&query));
         }
         let logged_url = redacted_url(&url, &applied.secret_names);
 

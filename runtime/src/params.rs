@@ -62,26 +62,37 @@ pub(crate) fn scalar(value: Value) -> Result<String, String> {
     }
 }
 
-/// Query pairs (not yet encoded) for a query parameter.
+/// Query pairs for a query parameter, percent-encoded: each name and item is encoded on its
+/// own, then joined with the style's delimiter, so that a delimiter inside an item (`a,b` as one
+/// item) stays distinguishable from the delimiter between items (the specification's table:
+/// `color=blue,black,brown`, `blue%20black%20brown`, `blue%7Cblack%7Cbrown`, `color%5BR%5D=100`).
 pub(crate) fn query_pairs(name: &str, flat: Flat, style: Style, explode: bool) -> Vec<(String, String)> {
+    let enc = |text: &str| utf8_percent_encode(text, UNRESERVED).to_string();
     let delimiter = match style {
-        Style::SpaceDelimited => " ",
-        Style::PipeDelimited => "|",
+        Style::SpaceDelimited => "%20",
+        Style::PipeDelimited => "%7C",
         _ => ",",
     };
     match (flat, style, explode) {
-        (Flat::Scalar(value), _, _) => vec![(name.to_owned(), value)],
-        (Flat::List(items), Style::Form, true) => items.into_iter().map(|v| (name.to_owned(), v)).collect(),
-        (Flat::List(items), _, _) => vec![(name.to_owned(), items.join(delimiter))],
-        (Flat::Object(fields), Style::DeepObject, _) => {
-            fields.into_iter().map(|(k, v)| (format!("{name}[{k}]"), v)).collect()
+        (Flat::Scalar(value), _, _) => vec![(enc(name), enc(&value))],
+        (Flat::List(items), Style::Form, true) => items.iter().map(|v| (enc(name), enc(v))).collect(),
+        (Flat::List(items), _, _) => {
+            vec![(enc(name), items.iter().map(|v| enc(v)).collect::<Vec<_>>().join(delimiter))]
         }
-        (Flat::Object(fields), _, true) => fields,
+        (Flat::Object(fields), Style::DeepObject, _) => {
+            fields.iter().map(|(k, v)| (enc(&format!("{name}[{k}]")), enc(v))).collect()
+        }
+        (Flat::Object(fields), _, true) => fields.iter().map(|(k, v)| (enc(k), enc(v))).collect(),
         (Flat::Object(fields), _, false) => {
-            let joined = fields.into_iter().flat_map(|(k, v)| [k, v]).collect::<Vec<_>>().join(delimiter);
-            vec![(name.to_owned(), joined)]
+            let joined = fields.iter().flat_map(|(k, v)| [enc(k), enc(v)]).collect::<Vec<_>>().join(delimiter);
+            vec![(enc(name), joined)]
         }
     }
+}
+
+/// One percent-encoded query pair from raw text.
+pub(crate) fn encoded_pair(name: &str, value: &str) -> (String, String) {
+    (utf8_percent_encode(name, UNRESERVED).to_string(), utf8_percent_encode(value, UNRESERVED).to_string())
 }
 
 /// The text that replaces `{name}` in a path, percent-encoded except for the style's own
@@ -187,9 +198,14 @@ mod tests {
         assert_eq!(pairs(query_pairs("color", list(), Style::Form, false)), "color=blue,black,brown");
         assert_eq!(pairs(query_pairs("color", object(), Style::Form, true)), "R=100&G=200&B=150");
         assert_eq!(pairs(query_pairs("color", object(), Style::Form, false)), "color=R,100,G,200,B,150");
-        assert_eq!(pairs(query_pairs("color", list(), Style::SpaceDelimited, false)), "color=blue black brown");
-        assert_eq!(pairs(query_pairs("color", list(), Style::PipeDelimited, false)), "color=blue|black|brown");
-        assert_eq!(pairs(query_pairs("color", object(), Style::DeepObject, true)), "color[R]=100&color[G]=200&color[B]=150");
+        assert_eq!(pairs(query_pairs("color", list(), Style::SpaceDelimited, false)), "color=blue%20black%20brown");
+        assert_eq!(pairs(query_pairs("color", list(), Style::PipeDelimited, false)), "color=blue%7Cblack%7Cbrown");
+        assert_eq!(
+            pairs(query_pairs("color", object(), Style::DeepObject, true)),
+            "color%5BR%5D=100&color%5BG%5D=200&color%5BB%5D=150"
+        );
+        // A delimiter inside an item is data, not a delimiter.
+        assert_eq!(pairs(query_pairs("q", flat(json!(["a,b", "c d"])), Style::Form, false)), "q=a%2Cb,c%20d");
     }
 
     #[test]

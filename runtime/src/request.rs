@@ -34,6 +34,7 @@ pub struct Request {
     pub(crate) operation: &'static str,
     pub(crate) method: Method,
     pub(crate) path: String,
+    /// Percent-encoded name and value pairs.
     pub(crate) query: Vec<(String, String)>,
     pub(crate) cookies: Vec<String>,
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
@@ -118,7 +119,7 @@ impl Request {
     /// application/json`).
     pub fn query_param_json<V: Serialize + ?Sized>(&mut self, name: &'static str, value: &V) -> &mut Self {
         match serde_json::to_string(value) {
-            Ok(text) => self.query.push((name.to_owned(), text)),
+            Ok(text) => self.query.push(params::encoded_pair(name, &text)),
             Err(error) => self.note_problem(format!("query parameter `{name}`: {error}")),
         }
         self
@@ -144,7 +145,7 @@ impl Request {
                         other => params::scalar(other).map(|text| vec![text]),
                     };
                     match values {
-                        Ok(values) => self.query.extend(values.into_iter().map(|v| (key.clone(), v))),
+                        Ok(values) => self.query.extend(values.iter().map(|v| params::encoded_pair(&key, v))),
                         Err(message) => self.note_problem(format!("query string `{name}`: {message}")),
                     }
                 }
@@ -152,7 +153,7 @@ impl Request {
             Ok(Value::String(encoded)) => {
                 let parsed = reqwest::Url::parse(&format!("http://query.invalid/?{encoded}"));
                 match parsed {
-                    Ok(url) => self.query.extend(url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned()))),
+                    Ok(url) => self.query.extend(url.query_pairs().map(|(k, v)| params::encoded_pair(&k, &v))),
                     Err(error) => self.note_problem(format!("query string `{name}`: {error}")),
                 }
             }
