@@ -1192,7 +1192,7 @@ mod security {
         // both: two API keys at once, header and query.
         let r = keys.both().send_with_response().await;
         o.call("X-API-Key header and api_key query", r, Expect::Clean);
-        o.wire_eq("both query", o.sent().query(), "api_key=qry+key%262");
+        o.wire_eq("both query", o.sent().query(), "api_key=qry%20key%262");
         o.wire_eq("both header", o.sent().header_text("x-api-key"), "hdr-key-1");
         o.control("both with the header key alone", "GET", "/and", &[("X-API-Key", "k")], "", 401).await;
 

@@ -11,8 +11,9 @@ use super::generate::generated_dir;
 use super::options::Options;
 use super::report::{Outcome, Row};
 
-/// How many crates the clients are spread over (they check in parallel).
-const SHARDS: usize = 4;
+/// How many crates the clients are spread over (they check in parallel). Smaller crates keep
+/// rustc under a few GiB each: two shards of a quarter of the corpus each needed ~20 GiB.
+const SHARDS: usize = 8;
 /// Rounds of check-and-exclude before giving up on attributing errors.
 const MAX_ROUNDS: usize = 6;
 
