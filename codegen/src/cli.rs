@@ -189,8 +189,8 @@ pub fn inspect(ir: &Ir) -> String {
             SchemeKind::OtherHttp { scheme } => format!("HTTP {scheme}"),
             SchemeKind::MutualTls => "mutual TLS".to_owned(),
         };
-        let fetcher = match &scheme.client_credentials_token_url {
-            Some(_) => format!(", set_{}_client_credentials()", scheme.rust_name),
+        let fetcher = match &scheme.client_credentials_setter {
+            Some(setter) => format!(", set_{setter}()"),
             None => String::new(),
         };
         out.push_str(&format!("  {} ({kind}): set_{}(){fetcher}\n", scheme.name, scheme.rust_name));

@@ -110,3 +110,36 @@ fn module_name_defaults_to_the_spec_stem_in_snake_case() {
     assert_eq!(Generator::new("specs/My-API.v2.yaml").resolved_module_name(), "my_api_v2");
     assert_eq!(Generator::new("specs/api.yaml").module_name("custom").resolved_module_name(), "custom");
 }
+
+#[test]
+fn token_fetcher_setters_never_collide_with_another_schemes_setter() {
+    // `oauth2` gets `set_oauth2_client_credentials`; the scheme whose own name is that must not
+    // get a second function of the same name (found in readme-oas-examples' security spec).
+    let dir = TempDir::new("cc-collision");
+    let flow = "{type: oauth2, flows: {clientCredentials: {tokenUrl: /token, scopes: {}}}}";
+    let spec = dir.write(
+        "spec.yaml",
+        &format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths: {{}}\ncomponents:\n  securitySchemes:\n    \
+             oauth2: {flow}\n    oauth2_clientCredentials: {flow}\n"
+        ),
+    );
+    let code = Generator::new(&spec).generate_code().map(|g| g.code).unwrap_or_default();
+    let file = syn::parse_file(&code).expect("the generated code parses");
+    let mut names = Vec::new();
+    for item in &file.items {
+        if let syn::Item::Impl(block) = item {
+            for member in &block.items {
+                if let syn::ImplItem::Fn(function) = member {
+                    names.push(function.sig.ident.to_string());
+                }
+            }
+        }
+    }
+    let setters: Vec<&String> = names.iter().filter(|n| n.starts_with("set_oauth2")).collect();
+    let mut unique = setters.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(setters.len(), 4, "{setters:?}");
+    assert_eq!(unique.len(), setters.len(), "duplicate setters: {setters:?}");
+}

@@ -90,8 +90,9 @@ pub(crate) fn client_items(ir: &Ir) -> TokenStream {
         };
         let set_docs = doc_attrs([Some(summary.as_str()), description]);
         let clear_doc = format!(" Forgets the credential for security scheme `{name}`.");
-        let client_credentials = scheme.client_credentials_token_url.as_deref().map(|token_url| {
-            let method = format_ident!("set_{}_client_credentials", scheme.rust_name);
+        let fetcher = scheme.client_credentials_token_url.as_deref().zip(scheme.client_credentials_setter.as_deref());
+        let client_credentials = fetcher.map(|(token_url, setter)| {
+            let method = format_ident!("set_{}", setter);
             let doc = format!(
                 "Fetches access tokens for security scheme `{name}` with the OAuth 2 client credentials \
                  grant from `{token_url}` (relative to the base URL if it is relative), asking for \

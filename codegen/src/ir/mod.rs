@@ -182,7 +182,13 @@ fn servers(servers: &[openapiv3::Server]) -> Vec<Server> {
                 .flatten()
                 .map(|(name, variable)| {
                     let choices = (!variable.enumeration.is_empty()).then(|| {
-                        let mut values = variable.enumeration.clone();
+                        // Each value once: a repeated default would be two `#[default]`s.
+                        let mut values: Vec<String> = Vec::new();
+                        for value in &variable.enumeration {
+                            if !values.contains(value) {
+                                values.push(value.clone());
+                            }
+                        }
                         if !values.contains(&variable.default) {
                             values.insert(0, variable.default.clone());
                         }

@@ -55,6 +55,9 @@ pub struct SecurityScheme {
     pub description: Option<String>,
     /// The token endpoint of an OAuth 2 client credentials flow.
     pub client_credentials_token_url: Option<String>,
+    /// For such a flow, the name after `set_` of the token fetcher's setter, claimed like
+    /// `rust_name` so that no other scheme's setter takes it.
+    pub client_credentials_setter: Option<String>,
 }
 
 pub(crate) fn schemes(api: &OpenAPI, diagnostics: &mut Diagnostics) -> Vec<SecurityScheme> {
@@ -68,6 +71,7 @@ pub(crate) fn schemes(api: &OpenAPI, diagnostics: &mut Diagnostics) -> Vec<Secur
                 kind: SchemeKind::MutualTls,
                 description: None,
                 client_credentials_token_url: None,
+                client_credentials_setter: None,
             });
         }
     }
@@ -111,12 +115,16 @@ pub(crate) fn schemes(api: &OpenAPI, diagnostics: &mut Diagnostics) -> Vec<Secur
                 (SchemeKind::Bearer { format: Some("OpenID Connect token".to_owned()) }, description)
             }
         };
+        let rust_name = namer.claim(&snake_name(name));
+        let client_credentials_setter =
+            client_credentials_token_url.as_ref().map(|_| namer.claim(&format!("{rust_name}_client_credentials")));
         out.push(SecurityScheme {
             name: name.clone(),
-            rust_name: namer.claim(&snake_name(name)),
+            rust_name,
             kind,
             description: description.clone(),
             client_credentials_token_url,
+            client_credentials_setter,
         });
     }
     out
