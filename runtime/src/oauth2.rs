@@ -129,9 +129,7 @@ impl ClientCredentials {
             fields.push(("client_id", self.client_id.clone()));
             fields.push(("client_secret", self.client_secret.expose().to_owned()));
         }
-        let mut form = Url::parse("http://form.invalid/").map_err(|e| e.to_string())?;
-        form.query_pairs_mut().extend_pairs(fields);
-        let body = form.query().unwrap_or_default().to_owned();
+        let body = crate::params::form_urlencoded(fields);
         let mut request = http
             .post(url)
             .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -171,10 +169,6 @@ impl ClientCredentials {
 /// `application/x-www-form-urlencoded` escaping of one value, as RFC 6749 asks for the id and
 /// secret before they are joined for HTTP Basic.
 fn form_escape(value: &str) -> String {
-    let mut url = match Url::parse("http://form.invalid/") {
-        Ok(url) => url,
-        Err(_) => return value.to_owned(),
-    };
-    url.query_pairs_mut().append_pair("v", value);
-    url.query().and_then(|q| q.strip_prefix("v=")).unwrap_or(value).to_owned()
+    let pair = crate::params::form_urlencoded([("v", value)]);
+    pair.strip_prefix("v=").map(str::to_owned).unwrap_or_else(|| value.to_owned())
 }

@@ -95,6 +95,14 @@ pub(crate) fn encoded_pair(name: &str, value: &str) -> (String, String) {
     (utf8_percent_encode(name, UNRESERVED).to_string(), utf8_percent_encode(value, UNRESERVED).to_string())
 }
 
+/// `application/x-www-form-urlencoded` text of `pairs` (spaces as `+`), as the URL standard
+/// writes it.
+pub(crate) fn form_urlencoded<K: AsRef<str>, V: AsRef<str>>(pairs: impl IntoIterator<Item = (K, V)>) -> String {
+    let Ok(mut url) = reqwest::Url::parse("http://form.invalid/") else { return String::new() };
+    url.query_pairs_mut().extend_pairs(pairs);
+    url.query().unwrap_or_default().to_owned()
+}
+
 /// The text that replaces `{name}` in a path, percent-encoded except for the style's own
 /// delimiters.
 pub(crate) fn path_segment(name: &str, flat: Flat, style: Style, explode: bool) -> String {

@@ -211,11 +211,7 @@ impl Request {
                 scalar => pairs.push((name, params::scalar(scalar).unwrap_or_default())),
             }
         }
-        let mut url = reqwest::Url::parse("http://form.invalid/").ok();
-        if let Some(url) = &mut url {
-            url.query_pairs_mut().extend_pairs(pairs);
-        }
-        let encoded = url.and_then(|u| u.query().map(str::to_owned)).unwrap_or_default();
+        let encoded = params::form_urlencoded(pairs);
         self.body = Some(Body::Raw { bytes: encoded.into_bytes(), content_type: "application/x-www-form-urlencoded".to_owned() });
         self
     }

@@ -369,15 +369,7 @@ impl OperationBuilder<'_, '_> {
                 Parameter::Cookie { parameter_data, .. } => (ParamLocation::Cookie, parameter_data),
             };
             let hint = format!("{builder_name}{}", type_name(&data.name));
-            let shape = match &data.format {
-                ParameterSchemaOrContent::Schema(schema) => self.types.shape(schema, &hint),
-                ParameterSchemaOrContent::Content(content) => content
-                    .values()
-                    .next()
-                    .and_then(|media| media.schema.as_ref())
-                    .map(|schema| self.types.shape(schema, &hint))
-                    .unwrap_or(Shape::String),
-            };
+            let shape = self.schema_or_content_shape(&data.format, &hint);
             let json_content = matches!(&data.format, ParameterSchemaOrContent::Content(content)
                 if content.keys().any(|media| media.contains("json")));
             let style = parameter_style(parameter);
@@ -421,6 +413,20 @@ impl OperationBuilder<'_, '_> {
             summary: operation.summary.clone(),
             description: operation.description.clone(),
             deprecated: operation.deprecated,
+        }
+    }
+
+    /// The type of a parameter or header: its `schema`, or the schema of its one `content`
+    /// media type; a string when there is neither.
+    fn schema_or_content_shape(&mut self, format: &ParameterSchemaOrContent, hint: &str) -> Shape {
+        match format {
+            ParameterSchemaOrContent::Schema(schema) => self.types.shape(schema, hint),
+            ParameterSchemaOrContent::Content(content) => content
+                .values()
+                .next()
+                .and_then(|media| media.schema.as_ref())
+                .map(|schema| self.types.shape(schema, hint))
+                .unwrap_or(Shape::String),
         }
     }
 
@@ -623,15 +629,7 @@ impl OperationBuilder<'_, '_> {
                 },
             };
             let hint = format!("{builder}{}Header", type_name(name));
-            let shape = match &header.format {
-                ParameterSchemaOrContent::Schema(schema) => self.types.shape(schema, &hint),
-                ParameterSchemaOrContent::Content(content) => content
-                    .values()
-                    .next()
-                    .and_then(|media| media.schema.as_ref())
-                    .map(|schema| self.types.shape(schema, &hint))
-                    .unwrap_or(Shape::String),
-            };
+            let shape = self.schema_or_content_shape(&header.format, &hint);
             let shape = match shape {
                 Shape::Binary | Shape::Base64 | Shape::Json => Shape::String,
                 shape => shape,
