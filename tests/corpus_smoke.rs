@@ -74,6 +74,7 @@ fn small_corpus_specs_generate_code_that_compiles_warning_free() {
         .args(["check", "--quiet", "--manifest-path"])
         .arg(krate.join("Cargo.toml"))
         .env("CARGO_TARGET_DIR", krate.join("target"))
+        .env("CARGO_INCREMENTAL", "0")
         .env_remove("RUSTFLAGS")
         .output()
         .expect("cargo runs");

@@ -202,10 +202,12 @@ async fn answer(method: &Method, request: &Recorded) -> Response {
             response
         }
         ("GET", ["orgs", _, "devices", "missing"]) => error(StatusCode::NOT_FOUND, "device_not_found"),
+        ("GET", ["orgs", _, "devices", "missing", "snapshot"]) => error(StatusCode::NOT_FOUND, "device_not_found"),
         ("GET", ["orgs", _, "devices", _, "snapshot"]) => {
             ([(header::CONTENT_TYPE, "image/jpeg")], &b"\xff\xd8\xff\xe0JFIF"[..]).into_response()
         }
         ("PUT", ["orgs", _, "sites", _, "floor-plan"]) => StatusCode::NO_CONTENT.into_response(),
+        ("PUT", ["orgs", _, "devices", _, "firmware"]) => StatusCode::NO_CONTENT.into_response(),
         ("POST", ["orgs", org, "devices", "dev-online", "commands"]) => ok(device(org, "dev-online", "Gate", "door")),
         ("GET", ["orgs", org, "devices", id]) => {
             let mut response = ok(device(org, id, "Front door", "door"));
@@ -629,6 +631,44 @@ async fn typed_headers_binary_bodies_multipart_and_cookies() {
 
     client.events().list("org-1").display_tz("Europe/Amsterdam").send().await.expect("listEvents");
     assert_eq!(server.last().header("cookie"), Some("display_tz=Europe%2FAmsterdam"));
+}
+
+#[tokio::test]
+async fn firmware_streams_up_and_snapshots_stream_down() {
+    let server = start_server().await;
+    let client = async_client(&server);
+    let checksum = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+
+    // From a blocking reader (a file, say), chunk by chunk on a background thread.
+    let image = std::io::Cursor::new(b"FWIMG\x00\x01".repeat(20_000));
+    client
+        .devices()
+        .upload_firmware("org-1", "dev-1", checksum, specwright_runtime::BinaryBody::reader(image))
+        .send()
+        .await
+        .expect("uploadDeviceFirmware");
+    let sent = server.last();
+    assert_eq!((sent.method.as_str(), sent.path.as_str()), ("PUT", "/v1/orgs/org-1/devices/dev-1/firmware"));
+    assert_eq!(sent.header("content-type"), Some("application/octet-stream"));
+    assert_eq!(sent.header("x-firmware-sha256"), Some(checksum));
+    assert!(sent.body == b"FWIMG\x00\x01".repeat(20_000), "the image arrived changed ({} bytes)", sent.body.len());
+
+    // Bytes in memory convert in as well.
+    client.devices().upload_firmware("org-1", "dev-1", checksum, b"tiny".to_vec()).send().await.expect("small image");
+    assert_eq!(server.last().body, b"tiny");
+
+    let mut snapshot = client.devices().get_snapshot("org-1", "cam-1").send_stream().await.expect("snapshot");
+    assert_eq!(snapshot.headers().get("content-type").map(|v| v.as_bytes()), Some(&b"image/jpeg"[..]));
+    let mut jpeg = Vec::new();
+    while let Some(chunk) = snapshot.chunk().await.expect("a chunk") {
+        jpeg.extend_from_slice(&chunk);
+    }
+    assert_eq!(jpeg, b"\xff\xd8\xff\xe0JFIF");
+
+    // An error status still decodes into the typed error body.
+    let missing = client.devices().get_snapshot("org-1", "missing").send_stream().await.expect_err("404");
+    assert_eq!(missing.status().map(|s| s.as_u16()), Some(404));
+    assert_eq!(missing.error_body().map(|body| body.code.as_str()), Some("device_not_found"));
 }
 
 #[test]

@@ -100,7 +100,7 @@ async fn the_caller_chooses_among_several_media_types() {
     let (_, content_type, body) = seen.last();
     assert_eq!((content_type.as_str(), body.as_slice()), ("application/x-www-form-urlencoded", &b"text=hi&pinned=true"[..]));
 
-    client.notes().edit("n1", builders::NotesEditRequest::Text(b"just text".to_vec())).send().await.expect("sent");
+    client.notes().edit("n1", builders::NotesEditRequest::Text("just text".into())).send().await.expect("sent");
     let (_, content_type, body) = seen.last();
     assert_eq!((content_type.as_str(), body.as_slice()), ("text/plain", &b"just text"[..]));
 }

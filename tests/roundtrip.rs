@@ -88,6 +88,7 @@ fn examples_round_trip_through_generated_types() {
         .args(["run", "--quiet", "--manifest-path"])
         .arg(krate.join("Cargo.toml"))
         .env("CARGO_TARGET_DIR", workspace().join("target/corpus-smoke/target"))
+        .env("CARGO_INCREMENTAL", "0")
         .env_remove("RUSTFLAGS")
         .output()
         .expect("cargo runs");

@@ -11,7 +11,8 @@ use crate::client::ClientCore;
 use crate::error::Error;
 use crate::request::Request;
 use crate::response::RawResponse;
-use crate::transport::{Decoder, Transport, exchange};
+use crate::stream::BlockingByteStream;
+use crate::transport::{Decoder, Transport, exchange, open_stream};
 
 type Job = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
 
@@ -28,7 +29,7 @@ pub struct BlockingTransport {
 }
 
 #[derive(Debug)]
-struct Worker {
+pub(crate) struct Worker {
     jobs: Option<mpsc::UnboundedSender<Job>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -68,6 +69,7 @@ impl Drop for Worker {
 
 impl Transport for BlockingTransport {
     type Output<T: Send + 'static, E: Send + 'static> = Result<T, Error<E>>;
+    type ByteStream = BlockingByteStream;
 
     fn from_core(core: ClientCore) -> Result<Self, Error> {
         Ok(Self { core, worker: Arc::new(Worker::start()?) })
@@ -81,6 +83,19 @@ impl Transport for BlockingTransport {
         Self { core, worker: self.worker.clone() }
     }
 
+    fn stream<T: Send + 'static, E: Send + 'static>(
+        &self,
+        request: Request,
+        decode: Decoder<T, E>,
+    ) -> Self::Output<BlockingByteStream, E> {
+        let core = self.core.clone();
+        let worker = self.worker.clone();
+        self.wait_for(async move {
+            let stream = open_stream(core, request, decode).await?;
+            Ok(stream.into_blocking(worker))
+        })
+    }
+
     fn run<T, E, U>(
         &self,
         request: Request,
@@ -92,14 +107,24 @@ impl Transport for BlockingTransport {
         E: Send + 'static,
         U: Send + 'static,
     {
+        self.wait_for(exchange(self.core.clone(), request, decode, finish))
+    }
+}
+
+impl BlockingTransport {
+    /// Runs `call` on the worker and waits for its result.
+    fn wait_for<U, E>(&self, call: impl Future<Output = Result<U, Error<E>>> + Send + 'static) -> Result<U, Error<E>>
+    where
+        U: Send + 'static,
+        E: Send + 'static,
+    {
         if tokio::runtime::Handle::try_current().is_ok() {
             return Err(Error::BlockingInAsyncContext);
         }
         let jobs = self.worker.jobs.as_ref().ok_or(Error::WorkerStopped)?;
         let (reply, answer) = oneshot::channel();
-        let core = self.core.clone();
         let job: Job = Box::pin(async move {
-            let _ = reply.send(exchange(core, request, decode, finish).await);
+            let _ = reply.send(call.await);
         });
         jobs.send(job).map_err(|_| Error::WorkerStopped)?;
         answer.blocking_recv().map_err(|_| Error::WorkerStopped)?

@@ -13,6 +13,7 @@ use crate::retry::{self, RetryPolicy};
 use crate::error::{Error, TimeoutKind};
 use crate::request::{Body, Request};
 use crate::response::RawResponse;
+use crate::stream::ByteStream;
 
 /// Settings for a client. Generated clients start one with their spec's default server URL.
 pub struct ClientBuilder {
@@ -217,6 +218,18 @@ impl ClientCore {
 
     /// Sends the request (retrying as the policy allows) and reads the whole response.
     pub(crate) async fn send(&self, request: Request) -> Result<RawResponse, Error> {
+        match self.send_for(request, Reading::Whole).await? {
+            Received::Whole(raw) => Ok(raw),
+            Received::Streaming(stream) => stream.into_raw(self.shared.max_response_bytes).await,
+        }
+    }
+
+    /// Sends the request; a 2xx body is left to stream, any other is read whole.
+    pub(crate) async fn send_streaming(&self, request: Request) -> Result<Received, Error> {
+        self.send_for(request, Reading::StreamSuccess).await
+    }
+
+    async fn send_for(&self, request: Request, reading: Reading) -> Result<Received, Error> {
         let operation = request.operation;
         if let Some(message) = request.problem {
             return Err(Error::Encode { operation, message });
@@ -255,18 +268,25 @@ impl ClientCore {
             cookie.set_sensitive(true);
             headers.append(COOKIE, cookie);
         }
-        let body = request.body.map(|body| match body {
-            Body::Json(bytes) => {
+        let body = match request.body {
+            None => None,
+            Some(Body::Json(bytes)) => {
                 headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-                bytes
+                Some(reqwest::Body::from(bytes))
             }
-            Body::Raw { bytes, content_type } => {
+            Some(Body::Raw { bytes, content_type }) => {
                 if let Ok(value) = HeaderValue::from_str(&content_type) {
                     headers.insert(CONTENT_TYPE, value);
                 }
-                bytes
+                Some(reqwest::Body::from(bytes))
             }
-        });
+            Some(Body::Binary { body, content_type }) => {
+                if let Ok(value) = HeaderValue::from_str(&content_type) {
+                    headers.insert(CONTENT_TYPE, value);
+                }
+                Some(body.into_reqwest().map_err(|message| Error::Encode { operation, message })?)
+            }
+        };
         for (name, value) in request.options.headers {
             headers.insert(name, value);
         }
@@ -294,18 +314,21 @@ impl ClientCore {
             attempts = tracing::field::Empty,
         );
         let started = Instant::now();
+        // A streamed body can go only once: the first attempt takes it, and no retry follows.
+        let sent_once = prepared.try_clone().is_none();
+        let mut prepared = Some(prepared);
         let outcome = async {
             let mut attempt: u32 = 0;
             loop {
                 attempt += 1;
-                let mut outgoing = prepared
-                    .try_clone()
-                    .ok_or_else(|| Error::Encode { operation, message: "the body cannot be sent twice".to_owned() })?;
+                let outgoing = if sent_once { prepared.take() } else { prepared.as_ref().and_then(reqwest::Request::try_clone) };
+                let mut outgoing =
+                    outgoing.ok_or_else(|| Error::Encode { operation, message: "the body cannot be sent twice".to_owned() })?;
                 let call = CallInfo { operation, attempt, method: &method };
                 for hook in &self.shared.hooks {
                     hook.before_request(call, &mut outgoing).map_err(|message| Error::Hook { operation, message })?;
                 }
-                let exchange = self.exchange(outgoing, call);
+                let exchange = self.exchange(outgoing, call, reading);
                 let result = match deadline {
                     Some(deadline) => match tokio::time::timeout(deadline.saturating_duration_since(Instant::now()), exchange).await {
                         Ok(result) => result,
@@ -318,7 +341,10 @@ impl ClientCore {
                 };
                 // Whether another attempt may help, and after how long.
                 let retry_after = match &result {
-                    Ok(raw) if retry::is_retryable_status(raw.status) => Some(policy.wait(attempt, Some(&raw.headers))),
+                    _ if sent_once => None,
+                    Ok(Received::Whole(raw)) if retry::is_retryable_status(raw.status) => {
+                        Some(policy.wait(attempt, Some(&raw.headers)))
+                    }
                     Err(Attempt::Transport(error)) if error.is_connect() || error.is_timeout() || error.is_request() => {
                         Some(policy.wait(attempt, None))
                     }
@@ -333,10 +359,7 @@ impl ClientCore {
                     }
                 }
                 return match result {
-                    Ok(mut raw) => {
-                        raw.attempts = attempt;
-                        Ok(raw)
-                    }
+                    Ok(received) => Ok(received),
                     Err(Attempt::Transport(source)) => Err(Error::Transport { operation, source: source.without_url(), attempts: attempt }),
                     Err(Attempt::TooLarge) => Err(Error::ResponseTooLarge { operation, limit: self.shared.max_response_bytes }),
                 };
@@ -346,8 +369,8 @@ impl ClientCore {
         .await;
         match &outcome {
             Ok(response) => {
-                span.record("status", response.status.as_u16());
-                span.record("attempts", response.attempts);
+                span.record("status", response.status().as_u16());
+                span.record("attempts", response.attempts());
                 tracing::debug!(parent: &span, elapsed = ?started.elapsed(), "response");
             }
             Err(error) => tracing::debug!(parent: &span, elapsed = ?started.elapsed(), %error, "failed"),
@@ -355,8 +378,9 @@ impl ClientCore {
         outcome
     }
 
-    /// One attempt: send, run the after-response hooks, read the body within the size limit.
-    async fn exchange(&self, request: reqwest::Request, call: CallInfo<'_>) -> Result<RawResponse, Attempt> {
+    /// One attempt: send, run the after-response hooks, read the body within the size limit
+    /// (unless it is a 2xx body to stream).
+    async fn exchange(&self, request: reqwest::Request, call: CallInfo<'_>, reading: Reading) -> Result<Received, Attempt> {
         let sent = Instant::now();
         let mut response = self.shared.http.execute(request).await.map_err(Attempt::Transport)?;
         let status = response.status();
@@ -364,6 +388,9 @@ impl ClientCore {
         let info = ResponseInfo { status, headers: &headers, elapsed: sent.elapsed() };
         for hook in &self.shared.hooks {
             hook.after_response(call, info);
+        }
+        if reading == Reading::StreamSuccess && status.is_success() {
+            return Ok(Received::Streaming(ByteStream::live(call.operation, response, call.attempt)));
         }
         let limit = self.shared.max_response_bytes;
         if response.content_length().is_some_and(|length| length > limit) {
@@ -376,7 +403,37 @@ impl ClientCore {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(RawResponse { status, headers, body: body.into(), attempts: call.attempt })
+        Ok(Received::Whole(RawResponse { status, headers, body: body.into(), attempts: call.attempt }))
+    }
+}
+
+/// Whether a call reads its response whole or streams a 2xx body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Reading {
+    Whole,
+    StreamSuccess,
+}
+
+/// A response: read whole, or a 2xx body still to stream.
+#[derive(Debug)]
+pub(crate) enum Received {
+    Whole(RawResponse),
+    Streaming(ByteStream),
+}
+
+impl Received {
+    fn status(&self) -> reqwest::StatusCode {
+        match self {
+            Self::Whole(raw) => raw.status,
+            Self::Streaming(stream) => stream.status(),
+        }
+    }
+
+    fn attempts(&self) -> u32 {
+        match self {
+            Self::Whole(raw) => raw.attempts,
+            Self::Streaming(stream) => stream.attempts(),
+        }
     }
 }
 

@@ -44,6 +44,7 @@
 //!
 //! [specwright]: https://crates.io/crates/specwright-codegen
 
+mod binary;
 mod blocking;
 mod client;
 mod credentials;
@@ -57,8 +58,10 @@ mod request;
 mod response;
 mod retry;
 mod secret;
+mod stream;
 mod transport;
 
+pub use binary::BinaryBody;
 pub use blocking::BlockingTransport;
 pub use client::{ClientBuilder, ClientCore, DEFAULT_MAX_RESPONSE_BYTES};
 pub use credentials::{ApiKeyLocation, Credential};
@@ -74,6 +77,7 @@ pub use formats::{Date, DateTime, Time};
 pub use request::{CallOptions, Request};
 pub use response::{RawResponse, Response};
 pub use secret::Secret;
+pub use stream::{BlockingByteStream, ByteStream};
 pub use transport::{AsyncTransport, ResponseFuture, Transport};
 
 /// The HTTP client underneath, for [`ClientBuilder::with_reqwest_client`] and [`Hook`]s.

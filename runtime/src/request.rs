@@ -25,6 +25,7 @@ pub struct CallOptions {
 pub(crate) enum Body {
     Json(Vec<u8>),
     Raw { bytes: Vec<u8>, content_type: String },
+    Binary { body: crate::binary::BinaryBody, content_type: String },
 }
 
 /// One request, as an operation describes it: method, path, parameters, body and the
@@ -185,6 +186,12 @@ impl Request {
     /// Sets a body of raw bytes with its content type.
     pub fn raw_body(&mut self, bytes: Vec<u8>, content_type: &'static str) -> &mut Self {
         self.body = Some(Body::Raw { bytes, content_type: content_type.to_owned() });
+        self
+    }
+
+    /// Sets a binary body, in memory or streamed, with its content type.
+    pub fn binary_body(&mut self, body: crate::binary::BinaryBody, content_type: &'static str) -> &mut Self {
+        self.body = Some(Body::Binary { body, content_type: content_type.to_owned() });
         self
     }
 

@@ -8,10 +8,11 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
 
-use crate::client::ClientCore;
+use crate::client::{ClientCore, Received};
 use crate::error::Error;
 use crate::request::Request;
 use crate::response::{RawResponse, Response};
+use crate::stream::ByteStream;
 
 /// Turns a raw response into the operation's typed result, or its typed error.
 pub type Decoder<T, E = Infallible> = fn(&'static str, &RawResponse) -> Result<T, Error<E>>;
@@ -24,6 +25,10 @@ pub type ResponseFuture<T, E = Infallible> =
 pub trait Transport: Clone + Send + Sync + 'static {
     /// What a call returns: a future, or the result itself; `E` is the typed error body.
     type Output<T: Send + 'static, E: Send + 'static>;
+
+    /// What `send_stream()` returns: a [`crate::ByteStream`] to poll, or a
+    /// [`crate::BlockingByteStream`] to read.
+    type ByteStream: Send + 'static;
 
     /// Builds a transport around a client core.
     fn from_core(core: ClientCore) -> Result<Self, Error>;
@@ -56,6 +61,14 @@ pub trait Transport: Clone + Send + Sync + 'static {
         })
     }
 
+    /// Sends the request and leaves a 2xx body to stream; `decode` turns any other status into
+    /// the operation's error.
+    fn stream<T: Send + 'static, E: Send + 'static>(
+        &self,
+        request: Request,
+        decode: Decoder<T, E>,
+    ) -> Self::Output<Self::ByteStream, E>;
+
     /// Sends, decodes, then shapes the result with `finish`.
     fn run<T, E, U>(
         &self,
@@ -81,6 +94,19 @@ pub(crate) async fn exchange<T, E, U>(
     Ok(finish(raw, body))
 }
 
+/// Sends the request for a streamed body. A status the operation does not take as success
+/// arrives read whole: its error decodes as usual, and anything else streams from memory.
+pub(crate) async fn open_stream<T, E>(core: ClientCore, request: Request, decode: Decoder<T, E>) -> Result<ByteStream, Error<E>> {
+    let operation = request.operation;
+    match core.send_streaming(request).await.map_err(Error::into_typed)? {
+        Received::Streaming(stream) => Ok(stream),
+        Received::Whole(raw) => {
+            decode(operation, &raw)?;
+            Ok(ByteStream::buffered(operation, raw))
+        }
+    }
+}
+
 /// The async transport: calls return futures to `.await`.
 #[derive(Clone, Debug)]
 pub struct AsyncTransport {
@@ -89,6 +115,7 @@ pub struct AsyncTransport {
 
 impl Transport for AsyncTransport {
     type Output<T: Send + 'static, E: Send + 'static> = ResponseFuture<T, E>;
+    type ByteStream = ByteStream;
 
     fn from_core(core: ClientCore) -> Result<Self, Error> {
         Ok(Self { core })
@@ -114,5 +141,13 @@ impl Transport for AsyncTransport {
         U: Send + 'static,
     {
         Box::pin(exchange(self.core.clone(), request, decode, finish))
+    }
+
+    fn stream<T: Send + 'static, E: Send + 'static>(
+        &self,
+        request: Request,
+        decode: Decoder<T, E>,
+    ) -> Self::Output<ByteStream, E> {
+        Box::pin(open_stream(self.core.clone(), request, decode))
     }
 }

@@ -434,7 +434,7 @@ fn multipart_parts(ir: &Ir, shape: &Shape, part_types: &std::collections::BTreeM
                 }
             })
             .collect(),
-        None => vec![quote!(form.field("body", body);)],
+        None => vec![quote!(form.field("body", &body);)],
     };
     quote! {
         let mut form = #rt::Multipart::new();
@@ -481,7 +481,16 @@ fn body_type(ir: &Ir, encoding: &BodyEncoding, scope: Scope) -> TokenStream {
         BodyEncoding::Json(shape) | BodyEncoding::Form(shape) | BodyEncoding::Multipart { shape, .. } => {
             shape_tokens(&ir.types, shape, scope)
         }
-        BodyEncoding::Bytes(_) => quote!(::std::vec::Vec<u8>),
+        BodyEncoding::Bytes(_) => quote!(::specwright_runtime::BinaryBody),
+    }
+}
+
+/// A body argument's type and how it becomes the stored value: binary bodies take anything
+/// that converts (bytes in memory, or a stream).
+fn body_argument(ir: &Ir, encoding: &BodyEncoding, scope: Scope, name: &proc_macro2::Ident) -> (TokenStream, TokenStream) {
+    match encoding {
+        BodyEncoding::Bytes(_) => (quote!(impl ::std::convert::Into<::specwright_runtime::BinaryBody>), quote!(#name.into())),
+        _ => (body_type(ir, encoding, scope), quote!(#name)),
     }
 }
 
@@ -490,19 +499,19 @@ fn body_choice_enum(op: &Operation) -> Option<proc_macro2::Ident> {
     op.body.as_ref().and_then(|body| body.choice_enum.as_ref()).map(|name| format_ident!("{}", name))
 }
 
-/// Puts `body` (a reference) into `request` as `encoding`; `media_type` when it was chosen
-/// among several.
+/// Puts `body` (owned) into `request` as `encoding`; `media_type` when it was chosen among
+/// several.
 fn encode_body(ir: &Ir, encoding: &BodyEncoding, media_type: Option<&str>) -> TokenStream {
     match encoding {
         BodyEncoding::Json(_) => match media_type {
             Some(media_type) if !media_type.eq_ignore_ascii_case("application/json") => {
-                quote!(request.json_body_as(body, #media_type);)
+                quote!(request.json_body_as(&body, #media_type);)
             }
-            _ => quote!(request.json_body(body);),
+            _ => quote!(request.json_body(&body);),
         },
-        BodyEncoding::Form(_) => quote!(request.form_body(body);),
+        BodyEncoding::Form(_) => quote!(request.form_body(&body);),
         BodyEncoding::Multipart { shape, part_types } => multipart_parts(ir, shape, part_types),
-        BodyEncoding::Bytes(content_type) => quote!(request.raw_body(::std::clone::Clone::clone(body), #content_type);),
+        BodyEncoding::Bytes(content_type) => quote!(request.binary_body(body, #content_type);),
     }
 }
 
@@ -527,9 +536,12 @@ fn body_choice_items(ir: &Ir, op: &Operation) -> TokenStream {
             }
         }
     });
+    // A binary body may be a stream, which cannot be cloned.
+    let streams = body.choices.iter().any(|choice| matches!(choice.encoding, BodyEncoding::Bytes(_)));
+    let derives = if streams { quote!(#[derive(Debug)]) } else { quote!(#[derive(Debug, Clone)]) };
     quote! {
         #[doc = #doc]
-        #[derive(Debug, Clone)]
+        #derives
         pub enum #name {
             #(#variants)*
         }
@@ -592,9 +604,9 @@ fn operation_method(ir: &Ir, op: &Operation) -> TokenStream {
                 values.push(quote!(body.into()));
             }
             None => {
-                let ty = body_type(ir, &body.encoding, Scope::Root);
+                let (ty, value) = body_argument(ir, &body.encoding, Scope::Root, &format_ident!("body"));
                 args.push(quote!(body: #ty));
-                values.push(quote!(body));
+                values.push(value);
             }
         }
     }
@@ -691,13 +703,13 @@ fn builder(ir: &Ir, op: &Operation) -> TokenStream {
         };
         let (arg_ty, arg_value) = match body_choice_enum(op) {
             Some(name) => (quote!(impl ::std::convert::Into<#name>), quote!(value.into())),
-            None => (ty.clone(), quote!(value)),
+            None => body_argument(ir, &body.encoding, Scope::Nested, &format_ident!("value")),
         };
         if body.required {
             fields.push(quote!(body: #ty,));
             new_args.push(quote!(body: #ty));
             new_inits.push(quote!(body,));
-            encode.push(quote!({ let body = &self.body; #put }));
+            encode.push(quote!({ let body = self.body; #put }));
         } else {
             fields.push(quote!(body: ::std::option::Option<#ty>,));
             new_inits.push(quote!(body: ::std::option::Option::None,));
@@ -710,7 +722,7 @@ fn builder(ir: &Ir, op: &Operation) -> TokenStream {
                 }
             });
             encode.push(quote! {
-                if let ::std::option::Option::Some(body) = &self.body {
+                if let ::std::option::Option::Some(body) = self.body {
                     #put
                 }
             });
@@ -725,6 +737,18 @@ fn builder(ir: &Ir, op: &Operation) -> TokenStream {
             pub fn send_with_headers(self) -> T::Output<(#output, #headers), #error> {
                 let (transport, request) = self.into_parts();
                 transport.run(request, #decoder, |raw, body| (body, #headers::from_headers(&raw.headers)))
+            }
+        }
+    });
+    let streams = op.responses.success.iter().any(|case| case.body == crate::ir::ResponseBody::Bytes);
+    let send_stream = streams.then(|| {
+        quote! {
+            /// Sends the request and returns the response body to read as it arrives, without
+            /// holding it in memory. The client's size limit does not apply, and timeouts end
+            /// once the headers arrive. Error statuses decode as with `send()`.
+            pub fn send_stream(self) -> T::Output<T::ByteStream, #error> {
+                let (transport, request) = self.into_parts();
+                transport.stream(request, #decoder)
             }
         }
     });
@@ -802,6 +826,8 @@ fn builder(ir: &Ir, op: &Operation) -> TokenStream {
             }
 
             #send_with_headers
+
+            #send_stream
 
             #decode_function
         }

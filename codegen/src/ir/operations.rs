@@ -311,7 +311,7 @@ impl OperationBuilder<'_, '_> {
                     .operation_id
                     .clone()
                     .unwrap_or_else(|| derived_operation_id(method, path, shared_prefix));
-                let namer = methods_per_group.entry(group).or_insert_with(Namer::default);
+                let namer = methods_per_group.entry(group).or_default();
                 let method_name = namer.claim(&method_name(&operation_id, tag.as_deref()));
                 let builder_base = match group.and_then(|g| groups.get(g)) {
                     Some(g) => format!("{}{}", type_name(&g.tag), type_name(&method_name)),

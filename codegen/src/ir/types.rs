@@ -531,7 +531,7 @@ impl<'a> TypeBuilder<'a> {
                 .collect();
             return Shape::Tuple(shapes);
         }
-        let shape = match &schema.schema_kind {
+        match &schema.schema_kind {
             SchemaKind::Type(Type::String(string)) if !string.enumeration.is_empty() => {
                 Shape::Named(self.define(hint, schema))
             }
@@ -599,8 +599,7 @@ impl<'a> TypeBuilder<'a> {
             }
             SchemaKind::Any(any) if !any.properties.is_empty() => Shape::Named(self.define(hint, schema)),
             SchemaKind::Any(_) | SchemaKind::Not { .. } => Shape::Json,
-        };
-        shape
+        }
     }
 
     fn is_null(&self, schema: &ReferenceOr<Schema>) -> bool {

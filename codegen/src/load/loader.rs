@@ -148,7 +148,7 @@ impl<L: Loader> RedirectLoader<L> {
     /// prefix wins.
     pub fn redirect(mut self, from: impl Into<String>, to: impl Into<String>) -> Self {
         self.redirects.push((from.into(), to.into()));
-        self.redirects.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        self.redirects.sort_by_key(|redirect| std::cmp::Reverse(redirect.0.len()));
         self
     }
 
