@@ -140,13 +140,16 @@ async fn a_download_is_read_as_it_arrives() {
     let client = async_client(&base_url);
 
     // The server holds back its second half until the client has read the first: a client
-    // that buffered the whole body would wait here forever.
-    let opened = tokio::time::timeout(Duration::from_secs(10), client.blobs().get("slow").send_stream()).await;
+    // that buffered the whole body would wait here forever. The call's timeout ends with the
+    // headers, so a body slower than it still arrives.
+    let call = client.blobs().get("slow").timeout(Duration::from_millis(300)).send_stream();
+    let opened = tokio::time::timeout(Duration::from_secs(10), call).await;
     let mut stream = opened.expect("headers before the whole body").expect("headers arrived");
     assert_eq!(stream.status().as_u16(), 200);
     assert_eq!(stream.headers().get("content-type").map(|v| v.as_bytes()), Some(&b"application/octet-stream"[..]));
     let first = tokio::time::timeout(Duration::from_secs(10), stream.chunk()).await.expect("first half in time");
     assert_eq!(first.expect("read").as_deref(), Some(&b"first half;"[..]));
+    tokio::time::sleep(Duration::from_millis(600)).await;
     server.release.notify_one();
     let rest = stream.collect(1024).await.expect("the rest");
     assert_eq!(&rest[..], b"second half");
