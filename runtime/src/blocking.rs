@@ -11,7 +11,9 @@ use crate::client::ClientCore;
 use crate::error::Error;
 use crate::request::Request;
 use crate::response::RawResponse;
+use crate::items::BlockingItemStream;
 use crate::stream::BlockingByteStream;
+use serde::de::DeserializeOwned;
 use crate::transport::{Decoder, Transport, exchange, open_stream};
 
 type Job = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
@@ -70,6 +72,7 @@ impl Drop for Worker {
 impl Transport for BlockingTransport {
     type Output<T: Send + 'static, E: Send + 'static> = Result<T, Error<E>>;
     type ByteStream = BlockingByteStream;
+    type ItemStream<I: DeserializeOwned + Send + 'static> = BlockingItemStream<I>;
 
     fn from_core(core: ClientCore) -> Result<Self, Error> {
         Ok(Self { core, worker: Arc::new(Worker::start()?) })
@@ -93,6 +96,20 @@ impl Transport for BlockingTransport {
         self.wait_for(async move {
             let stream = open_stream(core, request, decode).await?;
             Ok(stream.into_blocking(worker))
+        })
+    }
+
+    fn items<I: DeserializeOwned + Send + 'static, T: Send + 'static, E: Send + 'static>(
+        &self,
+        request: Request,
+        decode: Decoder<T, E>,
+    ) -> Self::Output<BlockingItemStream<I>, E> {
+        let core = self.core.clone();
+        let worker = self.worker.clone();
+        self.wait_for(async move {
+            let stream = open_stream(core, request, decode).await?;
+            let (operation, attempts) = (stream.operation(), stream.attempts());
+            Ok(BlockingItemStream::new(operation, attempts, stream.into_blocking(worker)))
         })
     }
 

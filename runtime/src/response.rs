@@ -138,34 +138,11 @@ pub fn json_items_body<T: DeserializeOwned, E>(
     operation: &'static str,
     response: &RawResponse,
 ) -> Result<Vec<T>, Error<E>> {
-    let event_stream = response
-        .headers
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/event-stream"));
-    let text = String::from_utf8_lossy(&response.body);
-    let mut items = Vec::new();
-    for line in text.split(['\n', '\x1e']) {
-        let line = line.trim();
-        let item = if event_stream {
-            match line.strip_prefix("data:") {
-                Some(data) => data.trim(),
-                None => continue,
-            }
-        } else {
-            line
-        };
-        if item.is_empty() {
-            continue;
-        }
-        let value = decode_at_path(operation, response, &mut serde_json::Deserializer::from_str(item))?;
-        items.push(value);
-    }
-    Ok(items)
+    crate::items::decode_all(operation, response).map_err(Error::into_typed)
 }
 
 /// Decodes one JSON value, naming the field where it fails.
-fn decode_at_path<'de, T: serde::Deserialize<'de>, E, R: serde_json::de::Read<'de>>(
+pub(crate) fn decode_at_path<'de, T: serde::Deserialize<'de>, E, R: serde_json::de::Read<'de>>(
     operation: &'static str,
     response: &RawResponse,
     deserializer: &mut serde_json::Deserializer<R>,

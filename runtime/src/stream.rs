@@ -66,6 +66,10 @@ impl ByteStream {
         self.status
     }
 
+    pub(crate) fn operation(&self) -> &'static str {
+        self.operation
+    }
+
     pub(crate) fn attempts(&self) -> u32 {
         self.attempts
     }

@@ -12,7 +12,9 @@ use crate::client::{ClientCore, Received};
 use crate::error::Error;
 use crate::request::Request;
 use crate::response::{RawResponse, Response};
+use crate::items::ItemStream;
 use crate::stream::ByteStream;
+use serde::de::DeserializeOwned;
 
 /// Turns a raw response into the operation's typed result, or its typed error.
 pub type Decoder<T, E = Infallible> = fn(&'static str, &RawResponse) -> Result<T, Error<E>>;
@@ -29,6 +31,10 @@ pub trait Transport: Clone + Send + Sync + 'static {
     /// What `send_stream()` returns: a [`crate::ByteStream`] to poll, or a
     /// [`crate::BlockingByteStream`] to read.
     type ByteStream: Send + 'static;
+
+    /// What `send_stream()` returns for a sequence of JSON items: a [`crate::ItemStream`] to
+    /// poll, or a [`crate::BlockingItemStream`] to iterate.
+    type ItemStream<I: DeserializeOwned + Send + 'static>: Send + 'static;
 
     /// Builds a transport around a client core.
     fn from_core(core: ClientCore) -> Result<Self, Error>;
@@ -68,6 +74,14 @@ pub trait Transport: Clone + Send + Sync + 'static {
         request: Request,
         decode: Decoder<T, E>,
     ) -> Self::Output<Self::ByteStream, E>;
+
+    /// Sends the request and decodes a 2xx body item by item as it arrives; `decode` turns any
+    /// other status into the operation's error.
+    fn items<I: DeserializeOwned + Send + 'static, T: Send + 'static, E: Send + 'static>(
+        &self,
+        request: Request,
+        decode: Decoder<T, E>,
+    ) -> Self::Output<Self::ItemStream<I>, E>;
 
     /// Sends, decodes, then shapes the result with `finish`.
     fn run<T, E, U>(
@@ -116,6 +130,7 @@ pub struct AsyncTransport {
 impl Transport for AsyncTransport {
     type Output<T: Send + 'static, E: Send + 'static> = ResponseFuture<T, E>;
     type ByteStream = ByteStream;
+    type ItemStream<I: DeserializeOwned + Send + 'static> = ItemStream<I>;
 
     fn from_core(core: ClientCore) -> Result<Self, Error> {
         Ok(Self { core })
@@ -149,5 +164,14 @@ impl Transport for AsyncTransport {
         decode: Decoder<T, E>,
     ) -> Self::Output<ByteStream, E> {
         Box::pin(open_stream(self.core.clone(), request, decode))
+    }
+
+    fn items<I: DeserializeOwned + Send + 'static, T: Send + 'static, E: Send + 'static>(
+        &self,
+        request: Request,
+        decode: Decoder<T, E>,
+    ) -> Self::Output<ItemStream<I>, E> {
+        let opened = open_stream(self.core.clone(), request, decode);
+        Box::pin(async move { opened.await.map(ItemStream::new) })
     }
 }

@@ -740,9 +740,20 @@ fn builder(ir: &Ir, op: &Operation) -> TokenStream {
             }
         }
     });
-    let streams = op.responses.success.iter().any(|case| case.body == crate::ir::ResponseBody::Bytes);
-    let send_stream = streams.then(|| {
-        quote! {
+    let send_stream = match op.responses.single_success() {
+        Some(crate::ir::ResponseBody::JsonItems(item)) => {
+            let item = shape_tokens(&ir.types, item, Scope::Nested);
+            Some(quote! {
+                /// Sends the request and returns the items of the response as they arrive, each
+                /// decoded on its own. The client's size limit does not apply, and timeouts end
+                /// once the headers arrive. Error statuses decode as with `send()`.
+                pub fn send_stream(self) -> T::Output<T::ItemStream<#item>, #error> {
+                    let (transport, request) = self.into_parts();
+                    transport.items(request, #decoder)
+                }
+            })
+        }
+        _ if op.responses.success.iter().any(|case| case.body == crate::ir::ResponseBody::Bytes) => Some(quote! {
             /// Sends the request and returns the response body to read as it arrives, without
             /// holding it in memory. The client's size limit does not apply, and timeouts end
             /// once the headers arrive. Error statuses decode as with `send()`.
@@ -750,8 +761,9 @@ fn builder(ir: &Ir, op: &Operation) -> TokenStream {
                 let (transport, request) = self.into_parts();
                 transport.stream(request, #decoder)
             }
-        }
-    });
+        }),
+        _ => None,
+    };
     let operation_id = op.operation_id.as_str();
     let path = op.path.as_str();
     let new_request = match op.http_method.as_str() {

@@ -1,0 +1,394 @@
+//! Sequences of JSON items (OpenAPI 3.2 `itemSchema`): JSON Lines, JSON text sequences and
+//! server-sent events, framed as bytes arrive and decoded one item at a time.
+
+use std::collections::VecDeque;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use futures_core::Stream;
+use reqwest::StatusCode;
+use reqwest::header::{CONTENT_TYPE, HeaderMap};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use crate::error::Error;
+use crate::response::RawResponse;
+use crate::stream::{BlockingByteStream, ByteStream};
+
+/// One framed item, not yet decoded.
+#[derive(Debug)]
+enum Frame {
+    /// A JSON text: a line of JSON Lines, a record of a JSON text sequence.
+    Json(String),
+    /// A server-sent event.
+    Event(Event),
+}
+
+#[derive(Debug, Default)]
+struct Event {
+    data: String,
+    event: Option<String>,
+    id: Option<String>,
+    retry: Option<u64>,
+}
+
+/// Splits a body into frames as its bytes arrive.
+#[derive(Debug)]
+struct Framer {
+    event_stream: bool,
+    line: Vec<u8>,
+    /// A `\r` ended the last line, so a `\n` right after it ends nothing.
+    after_cr: bool,
+    event: Event,
+    has_data: bool,
+    /// The last event id, which later events keep until one sets another.
+    last_id: Option<String>,
+    ready: VecDeque<Frame>,
+}
+
+impl Framer {
+    fn new(headers: &HeaderMap) -> Self {
+        let event_stream = headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("text/event-stream"));
+        Self {
+            event_stream,
+            line: Vec::new(),
+            after_cr: false,
+            event: Event::default(),
+            has_data: false,
+            last_id: None,
+            ready: VecDeque::new(),
+        }
+    }
+
+    fn push(&mut self, chunk: &[u8]) {
+        for &byte in chunk {
+            let after_cr = std::mem::replace(&mut self.after_cr, false);
+            match byte {
+                b'\n' if after_cr => {}
+                b'\n' => self.end_line(),
+                b'\r' if self.event_stream => {
+                    self.after_cr = true;
+                    self.end_line();
+                }
+                // A JSON text sequence starts each record with RS.
+                0x1e if !self.event_stream => self.end_line(),
+                _ => self.line.push(byte),
+            }
+        }
+    }
+
+    /// The end of the body: what is left is a last line and, leniently, a last event.
+    fn finish(&mut self) {
+        if !self.line.is_empty() {
+            self.end_line();
+        }
+        if self.event_stream {
+            self.dispatch();
+        }
+    }
+
+    fn end_line(&mut self) {
+        let line = String::from_utf8_lossy(&std::mem::take(&mut self.line)).into_owned();
+        if !self.event_stream {
+            let text = line.trim();
+            if !text.is_empty() {
+                self.ready.push_back(Frame::Json(text.to_owned()));
+            }
+            return;
+        }
+        // The server-sent events line grammar: blank dispatches, `:` starts a comment.
+        if line.is_empty() {
+            self.dispatch();
+            return;
+        }
+        if line.starts_with(':') {
+            return;
+        }
+        let (field, value) = match line.split_once(':') {
+            Some((field, value)) => (field, value.strip_prefix(' ').unwrap_or(value)),
+            None => (line.as_str(), ""),
+        };
+        match field {
+            "data" => {
+                if self.has_data {
+                    self.event.data.push('\n');
+                }
+                self.event.data.push_str(value);
+                self.has_data = true;
+            }
+            "event" => self.event.event = Some(value.to_owned()),
+            "id" if !value.contains('\0') => self.last_id = Some(value.to_owned()),
+            "retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
+                self.event.retry = value.parse().ok();
+            }
+            _ => {}
+        }
+    }
+
+    /// Emits the event gathered so far; one without data is dropped, as browsers do.
+    fn dispatch(&mut self) {
+        let mut event = std::mem::take(&mut self.event);
+        if std::mem::take(&mut self.has_data) {
+            event.id = self.last_id.clone();
+            self.ready.push_back(Frame::Event(event));
+        }
+    }
+}
+
+/// Decodes one frame as `T`. An event decodes as the object OpenAPI 3.2 describes it with
+/// (`data`, `event`, `id`, `retry`), first with `data` as text, then with `data` read as JSON;
+/// failing both, its `data` alone decodes as `T`, for specs that describe only the payload.
+fn decode_frame<T: DeserializeOwned>(operation: &'static str, meta: &Meta, frame: Frame) -> Result<T, Error> {
+    let raw = |body: String| RawResponse {
+        status: meta.status,
+        headers: meta.headers.clone(),
+        body: Bytes::from(body),
+        attempts: meta.attempts,
+    };
+    let decode_error = |body: String, error: serde_path_to_error::Error<serde_json::Error>| Error::Decode {
+        operation,
+        response: Box::new(raw(body)),
+        path: error.path().to_string(),
+        source: error.into_inner(),
+    };
+    match frame {
+        Frame::Json(text) => {
+            let response = raw(text);
+            let body = response.body.clone();
+            crate::response::decode_at_path(operation, &response, &mut serde_json::Deserializer::from_slice(&body))
+        }
+        Frame::Event(event) => {
+            let parsed = serde_json::from_str::<Value>(&event.data).ok();
+            let object = |data: Value| {
+                let mut fields = Map::new();
+                fields.insert("data".to_owned(), data);
+                if let Some(name) = &event.event {
+                    fields.insert("event".to_owned(), Value::String(name.clone()));
+                }
+                if let Some(id) = &event.id {
+                    fields.insert("id".to_owned(), Value::String(id.clone()));
+                }
+                if let Some(retry) = event.retry {
+                    fields.insert("retry".to_owned(), Value::from(retry));
+                }
+                Value::Object(fields)
+            };
+            let as_text = object(Value::String(event.data.clone()));
+            let first = match serde_path_to_error::deserialize::<_, T>(&as_text) {
+                Ok(item) => return Ok(item),
+                Err(error) => error,
+            };
+            if let Some(data) = parsed {
+                if let Ok(item) = serde_path_to_error::deserialize::<_, T>(&object(data.clone())) {
+                    return Ok(item);
+                }
+                if let Ok(item) = serde_path_to_error::deserialize::<_, T>(&data) {
+                    return Ok(item);
+                }
+            }
+            Err(decode_error(event.data, first))
+        }
+    }
+}
+
+/// What decoding errors report of the response an item came in.
+#[derive(Debug)]
+struct Meta {
+    status: StatusCode,
+    headers: HeaderMap,
+    attempts: u32,
+}
+
+/// Every item of a body read whole.
+pub(crate) fn decode_all<T: DeserializeOwned>(operation: &'static str, response: &RawResponse) -> Result<Vec<T>, Error> {
+    let mut framer = Framer::new(&response.headers);
+    framer.push(&response.body);
+    framer.finish();
+    let meta = Meta { status: response.status, headers: response.headers.clone(), attempts: response.attempts };
+    framer.ready.drain(..).map(|frame| decode_frame(operation, &meta, frame)).collect()
+}
+
+/// The items of a streamed body, decoded as they arrive, from a call's `send_stream()`.
+///
+/// As with [`ByteStream`], the size limit does not apply and timeouts end with the headers.
+/// An item that does not decode is an [`Error::Decode`] holding that item's bytes; the stream
+/// goes on after it.
+pub struct ItemStream<T> {
+    bytes: ByteStream,
+    framer: Framer,
+    meta: Meta,
+    done: bool,
+    item: PhantomData<fn() -> T>,
+}
+
+impl<T: DeserializeOwned> ItemStream<T> {
+    pub(crate) fn new(bytes: ByteStream) -> Self {
+        let framer = Framer::new(bytes.headers());
+        let meta = Meta { status: bytes.status(), headers: bytes.headers().clone(), attempts: bytes.attempts() };
+        Self { bytes, framer, meta, done: false, item: PhantomData }
+    }
+
+    /// The status code.
+    pub fn status(&self) -> StatusCode {
+        self.meta.status
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.meta.headers
+    }
+
+    /// The next item, or `None` at the end of the body.
+    pub async fn next_item(&mut self) -> Result<Option<T>, Error> {
+        std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await.transpose()
+    }
+}
+
+impl<T: DeserializeOwned> Stream for ItemStream<T> {
+    type Item = Result<T, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        loop {
+            if let Some(frame) = this.framer.ready.pop_front() {
+                return Poll::Ready(Some(decode_frame(this.bytes.operation(), &this.meta, frame)));
+            }
+            if this.done {
+                return Poll::Ready(None);
+            }
+            match Pin::new(&mut this.bytes).poll_next(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Some(Ok(chunk))) => this.framer.push(&chunk),
+                Poll::Ready(Some(Err(error))) => {
+                    this.done = true;
+                    return Poll::Ready(Some(Err(error)));
+                }
+                Poll::Ready(None) => {
+                    this.done = true;
+                    this.framer.finish();
+                }
+            }
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for ItemStream<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ItemStream").field("status", &self.meta.status).finish_non_exhaustive()
+    }
+}
+
+/// The items of a streamed body for the blocking client: an iterator that waits for each.
+pub struct BlockingItemStream<T> {
+    operation: &'static str,
+    bytes: BlockingByteStream,
+    framer: Framer,
+    meta: Meta,
+    done: bool,
+    item: PhantomData<fn() -> T>,
+}
+
+impl<T: DeserializeOwned> BlockingItemStream<T> {
+    pub(crate) fn new(operation: &'static str, attempts: u32, bytes: BlockingByteStream) -> Self {
+        let framer = Framer::new(bytes.headers());
+        let meta = Meta { status: bytes.status(), headers: bytes.headers().clone(), attempts };
+        Self { operation, bytes, framer, meta, done: false, item: PhantomData }
+    }
+
+    /// The status code.
+    pub fn status(&self) -> StatusCode {
+        self.meta.status
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.meta.headers
+    }
+}
+
+impl<T: DeserializeOwned> Iterator for BlockingItemStream<T> {
+    type Item = Result<T, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(frame) = self.framer.ready.pop_front() {
+                return Some(decode_frame(self.operation, &self.meta, frame));
+            }
+            if self.done {
+                return None;
+            }
+            match self.bytes.chunk() {
+                Ok(Some(chunk)) => self.framer.push(&chunk),
+                Ok(None) => {
+                    self.done = true;
+                    self.framer.finish();
+                }
+                Err(error) => {
+                    self.done = true;
+                    return Some(Err(error));
+                }
+            }
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for BlockingItemStream<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BlockingItemStream").field("status", &self.meta.status).finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frames(content_type: &str, chunks: &[&str]) -> Vec<Frame> {
+        let headers: HeaderMap = [(CONTENT_TYPE, reqwest::header::HeaderValue::from_static("x/y"))].into_iter().collect();
+        let mut headers = headers;
+        if let Ok(value) = reqwest::header::HeaderValue::from_str(content_type) {
+            headers.insert(CONTENT_TYPE, value);
+        }
+        let mut framer = Framer::new(&headers);
+        for chunk in chunks {
+            framer.push(chunk.as_bytes());
+        }
+        framer.finish();
+        framer.ready.into_iter().collect()
+    }
+
+    #[test]
+    fn lines_split_across_chunks_make_whole_items() {
+        let texts: Vec<String> = frames("application/jsonl", &["{\"a\":", "1}\n{\"a\"", ":2}\n\n", "{\"a\":3}"])
+            .into_iter()
+            .filter_map(|f| match f {
+                Frame::Json(text) => Some(text),
+                Frame::Event(_) => None,
+            })
+            .collect();
+        assert_eq!(texts, [r#"{"a":1}"#, r#"{"a":2}"#, r#"{"a":3}"#]);
+    }
+
+    #[test]
+    fn events_follow_the_server_sent_events_grammar() {
+        let chunks = [": keep-alive\r\n", "event: tick\r", "\ndata: line one\ndata:line two\nid: 7\nretry: 150", "0\n\n", "data: {\"n\":2}\n\n"];
+        let events: Vec<Event> = frames("text/event-stream; charset=utf-8", &chunks)
+            .into_iter()
+            .filter_map(|f| match f {
+                Frame::Event(event) => Some(event),
+                Frame::Json(_) => None,
+            })
+            .collect();
+        assert_eq!(events.len(), 2, "{events:?}");
+        let first = &events[0];
+        assert_eq!(first.data, "line one\nline two");
+        assert_eq!((first.event.as_deref(), first.id.as_deref(), first.retry), (Some("tick"), Some("7"), Some(1500)));
+        // The id carries over; the event name and retry do not.
+        let second = &events[1];
+        assert_eq!((second.data.as_str(), second.event.as_deref(), second.id.as_deref(), second.retry), ("{\"n\":2}", None, Some("7"), None));
+    }
+}
