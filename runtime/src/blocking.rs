@@ -11,7 +11,7 @@ use crate::client::ClientCore;
 use crate::error::Error;
 use crate::request::Request;
 use crate::response::RawResponse;
-use crate::items::BlockingItemStream;
+use crate::items::{BlockingItemStream, EventItem};
 use crate::stream::BlockingByteStream;
 use serde::de::DeserializeOwned;
 use crate::transport::{Decoder, Transport, exchange, open_stream};
@@ -103,13 +103,14 @@ impl Transport for BlockingTransport {
         &self,
         request: Request,
         decode: Decoder<T, E>,
+        events: EventItem,
     ) -> Self::Output<BlockingItemStream<I>, E> {
         let core = self.core.clone();
         let worker = self.worker.clone();
         self.wait_for(async move {
             let stream = open_stream(core, request, decode).await?;
             let (operation, attempts) = (stream.operation(), stream.attempts());
-            Ok(BlockingItemStream::new(operation, attempts, stream.into_blocking(worker)))
+            Ok(BlockingItemStream::new(operation, attempts, stream.into_blocking(worker), events))
         })
     }
 

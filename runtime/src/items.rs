@@ -17,6 +17,16 @@ use crate::error::Error;
 use crate::response::RawResponse;
 use crate::stream::{BlockingByteStream, ByteStream};
 
+/// What one server-sent event decodes as; other sequences are JSON texts either way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventItem {
+    /// The event object OpenAPI 3.2 describes: `data` (text, or JSON where the item's `data`
+    /// is not a string), `event`, `id`, `retry`.
+    Object,
+    /// The event's `data`, as JSON: for specs that describe only the payload.
+    Data,
+}
+
 /// One framed item, not yet decoded.
 #[derive(Debug)]
 enum Frame {
@@ -140,9 +150,7 @@ impl Framer {
     }
 }
 
-/// Decodes one frame as `T`. An event decodes as the object OpenAPI 3.2 describes it with
-/// (`data`, `event`, `id`, `retry`), first with `data` as text, then with `data` read as JSON;
-/// failing both, its `data` alone decodes as `T`, for specs that describe only the payload.
+/// Decodes one frame as `T`; an event as `meta.events` says.
 fn decode_frame<T: DeserializeOwned>(operation: &'static str, meta: &Meta, frame: Frame) -> Result<T, Error> {
     let raw = |body: String| RawResponse {
         status: meta.status,
@@ -159,6 +167,11 @@ fn decode_frame<T: DeserializeOwned>(operation: &'static str, meta: &Meta, frame
     match frame {
         Frame::Json(text) => {
             let response = raw(text);
+            let body = response.body.clone();
+            crate::response::decode_at_path(operation, &response, &mut serde_json::Deserializer::from_slice(&body))
+        }
+        Frame::Event(event) if meta.events == EventItem::Data => {
+            let response = raw(event.data);
             let body = response.body.clone();
             crate::response::decode_at_path(operation, &response, &mut serde_json::Deserializer::from_slice(&body))
         }
@@ -183,13 +196,9 @@ fn decode_frame<T: DeserializeOwned>(operation: &'static str, meta: &Meta, frame
                 Ok(item) => return Ok(item),
                 Err(error) => error,
             };
-            if let Some(data) = parsed {
-                if let Ok(item) = serde_path_to_error::deserialize::<_, T>(&object(data.clone())) {
-                    return Ok(item);
-                }
-                if let Ok(item) = serde_path_to_error::deserialize::<_, T>(&data) {
-                    return Ok(item);
-                }
+            // The data is JSON where the item's `data` is not a string.
+            if let Some(Ok(item)) = parsed.map(|data| serde_path_to_error::deserialize::<_, T>(&object(data))) {
+                return Ok(item);
             }
             Err(decode_error(event.data, first))
         }
@@ -202,14 +211,19 @@ struct Meta {
     status: StatusCode,
     headers: HeaderMap,
     attempts: u32,
+    events: EventItem,
 }
 
 /// Every item of a body read whole.
-pub(crate) fn decode_all<T: DeserializeOwned>(operation: &'static str, response: &RawResponse) -> Result<Vec<T>, Error> {
+pub(crate) fn decode_all<T: DeserializeOwned>(
+    operation: &'static str,
+    response: &RawResponse,
+    events: EventItem,
+) -> Result<Vec<T>, Error> {
     let mut framer = Framer::new(&response.headers);
     framer.push(&response.body);
     framer.finish();
-    let meta = Meta { status: response.status, headers: response.headers.clone(), attempts: response.attempts };
+    let meta = Meta { status: response.status, headers: response.headers.clone(), attempts: response.attempts, events };
     framer.ready.drain(..).map(|frame| decode_frame(operation, &meta, frame)).collect()
 }
 
@@ -227,9 +241,9 @@ pub struct ItemStream<T> {
 }
 
 impl<T: DeserializeOwned> ItemStream<T> {
-    pub(crate) fn new(bytes: ByteStream) -> Self {
+    pub(crate) fn new(bytes: ByteStream, events: EventItem) -> Self {
         let framer = Framer::new(bytes.headers());
-        let meta = Meta { status: bytes.status(), headers: bytes.headers().clone(), attempts: bytes.attempts() };
+        let meta = Meta { status: bytes.status(), headers: bytes.headers().clone(), attempts: bytes.attempts(), events };
         Self { bytes, framer, meta, done: false, item: PhantomData }
     }
 
@@ -294,9 +308,9 @@ pub struct BlockingItemStream<T> {
 }
 
 impl<T: DeserializeOwned> BlockingItemStream<T> {
-    pub(crate) fn new(operation: &'static str, attempts: u32, bytes: BlockingByteStream) -> Self {
+    pub(crate) fn new(operation: &'static str, attempts: u32, bytes: BlockingByteStream, events: EventItem) -> Self {
         let framer = Framer::new(bytes.headers());
-        let meta = Meta { status: bytes.status(), headers: bytes.headers().clone(), attempts };
+        let meta = Meta { status: bytes.status(), headers: bytes.headers().clone(), attempts, events };
         Self { operation, bytes, framer, meta, done: false, item: PhantomData }
     }
 
@@ -371,6 +385,25 @@ mod tests {
             })
             .collect();
         assert_eq!(texts, [r#"{"a":1}"#, r#"{"a":2}"#, r#"{"a":3}"#]);
+    }
+
+    #[test]
+    fn the_spec_decides_whether_an_event_is_its_object_or_its_data() {
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        struct Loose {
+            id: Option<String>,
+        }
+        let response = RawResponse {
+            status: StatusCode::OK,
+            headers: [(CONTENT_TYPE, reqwest::header::HeaderValue::from_static("text/event-stream"))].into_iter().collect(),
+            body: Bytes::from_static(b"id: 9\ndata: {\"id\":\"d1\"}\n\n"),
+            attempts: 1,
+        };
+        // Every field optional: both readings decode, so only the spec can tell them apart.
+        let data: Vec<Loose> = decode_all("op", &response, EventItem::Data).unwrap_or_default();
+        assert_eq!(data, [Loose { id: Some("d1".into()) }]);
+        let objects: Vec<Loose> = decode_all("op", &response, EventItem::Object).unwrap_or_default();
+        assert_eq!(objects, [Loose { id: Some("9".into()) }]);
     }
 
     #[test]

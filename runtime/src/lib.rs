@@ -69,7 +69,7 @@ pub use credentials::{ApiKeyLocation, Credential};
 pub use error::{Error, TimeoutKind};
 pub use formats::Base64Bytes;
 pub use hooks::{CallInfo, Hook, ResponseInfo};
-pub use items::{BlockingItemStream, ItemStream};
+pub use items::{BlockingItemStream, EventItem, ItemStream};
 pub use multipart::{FilePart, Multipart};
 pub use oauth2::ClientCredentials;
 pub use params::Style;
@@ -91,9 +91,11 @@ pub use reqwest;
 pub mod __private {
     pub use crate::response::{
         decode_bytes, decode_bytes_or_error, decode_empty, decode_empty_or_error, decode_json,
-        decode_json_items, decode_json_items_or_error, decode_json_or_error, double_option, error_response,
+        decode_event_data, decode_event_data_or_error, decode_json_items, decode_json_items_or_error,
+        decode_json_or_error, double_option, error_response,
         header_value, json_body, json_items_body, typed_error, unexpected_status,
     };
+    pub use crate::items::EventItem;
     pub use crate::transport::Decoder;
     pub use bytes;
     #[cfg(feature = "chrono")]

@@ -6,6 +6,7 @@ use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 
 use crate::error::Error;
+use crate::items::EventItem;
 
 /// A response as it came off the wire.
 #[derive(Clone, Debug)]
@@ -59,7 +60,7 @@ pub fn decode_empty<E>(operation: &'static str, response: &RawResponse) -> Resul
 }
 
 /// Decodes a 2xx body that is a sequence of JSON items: JSON Lines / NDJSON, JSON text
-/// sequences (RFC 7464), or server-sent events (`data:` lines).
+/// sequences (RFC 7464), or server-sent events, each the event object OpenAPI 3.2 describes.
 pub fn decode_json_items<T: DeserializeOwned, E>(
     operation: &'static str,
     response: &RawResponse,
@@ -67,7 +68,19 @@ pub fn decode_json_items<T: DeserializeOwned, E>(
     if !response.status.is_success() {
         return Err(unexpected_status(operation, response));
     }
-    json_items_body(operation, response)
+    json_items_body(operation, response, EventItem::Object)
+}
+
+/// Decodes a 2xx body as a sequence of JSON items, where a server-sent event stands for its
+/// `data` alone; any other status is [`Error::UnexpectedStatus`].
+pub fn decode_event_data<T: DeserializeOwned, E>(
+    operation: &'static str,
+    response: &RawResponse,
+) -> Result<Vec<T>, Error<E>> {
+    if !response.status.is_success() {
+        return Err(unexpected_status(operation, response));
+    }
+    json_items_body(operation, response, EventItem::Data)
 }
 
 /// Returns a 2xx body as raw bytes.
@@ -110,7 +123,19 @@ pub fn decode_json_items_or_error<T: DeserializeOwned, E: DeserializeOwned>(
     if !response.status.is_success() {
         return Err(typed_error(operation, response, std::convert::identity));
     }
-    json_items_body(operation, response)
+    json_items_body(operation, response, EventItem::Object)
+}
+
+/// A 2xx body as JSON items, a server-sent event standing for its `data`; any other status is
+/// the typed error `E`.
+pub fn decode_event_data_or_error<T: DeserializeOwned, E: DeserializeOwned>(
+    operation: &'static str,
+    response: &RawResponse,
+) -> Result<Vec<T>, Error<E>> {
+    if !response.status.is_success() {
+        return Err(typed_error(operation, response, std::convert::identity));
+    }
+    json_items_body(operation, response, EventItem::Data)
 }
 
 /// A 2xx body as raw bytes; any other status is the typed error `E`.
@@ -133,12 +158,14 @@ pub fn json_body<T: DeserializeOwned, E>(
     decode_at_path(operation, response, &mut serde_json::Deserializer::from_slice(body))
 }
 
-/// The body as a sequence of JSON items, whatever the status.
+/// The body as a sequence of JSON items, whatever the status; `events` says what a server-sent
+/// event decodes as.
 pub fn json_items_body<T: DeserializeOwned, E>(
     operation: &'static str,
     response: &RawResponse,
+    events: EventItem,
 ) -> Result<Vec<T>, Error<E>> {
-    crate::items::decode_all(operation, response).map_err(Error::into_typed)
+    crate::items::decode_all(operation, response, events).map_err(Error::into_typed)
 }
 
 /// Decodes one JSON value, naming the field where it fails.
@@ -265,7 +292,7 @@ mod tests {
         assert_eq!(lines.ok(), Some(vec![1, 2, 3]));
         let seq = super::decode_json_items::<u32, ()>("op", &raw("\x1e4\n\x1e5\n", "application/json-seq"));
         assert_eq!(seq.ok(), Some(vec![4, 5]));
-        let events = super::decode_json_items::<u32, ()>("op", &raw("event: x\ndata: 6\n\ndata: 7\n\n", "text/event-stream"));
+        let events = super::decode_event_data::<u32, ()>("op", &raw("event: x\ndata: 6\n\ndata: 7\n\n", "text/event-stream"));
         assert_eq!(events.ok(), Some(vec![6, 7]));
         assert!(super::decode_json_items::<u32, ()>("op", &raw("8\nnope\n", "application/jsonl")).is_err());
     }

@@ -12,7 +12,7 @@ use crate::client::{ClientCore, Received};
 use crate::error::Error;
 use crate::request::Request;
 use crate::response::{RawResponse, Response};
-use crate::items::ItemStream;
+use crate::items::{EventItem, ItemStream};
 use crate::stream::ByteStream;
 use serde::de::DeserializeOwned;
 
@@ -81,6 +81,7 @@ pub trait Transport: Clone + Send + Sync + 'static {
         &self,
         request: Request,
         decode: Decoder<T, E>,
+        events: EventItem,
     ) -> Self::Output<Self::ItemStream<I>, E>;
 
     /// Sends, decodes, then shapes the result with `finish`.
@@ -170,8 +171,9 @@ impl Transport for AsyncTransport {
         &self,
         request: Request,
         decode: Decoder<T, E>,
+        events: EventItem,
     ) -> Self::Output<ItemStream<I>, E> {
         let opened = open_stream(self.core.clone(), request, decode);
-        Box::pin(async move { opened.await.map(ItemStream::new) })
+        Box::pin(async move { opened.await.map(|bytes| ItemStream::new(bytes, events)) })
     }
 }

@@ -741,15 +741,16 @@ fn builder(ir: &Ir, op: &Operation) -> TokenStream {
         }
     });
     let send_stream = match op.responses.single_success() {
-        Some(crate::ir::ResponseBody::JsonItems(item)) => {
-            let item = shape_tokens(&ir.types, item, Scope::Nested);
+        Some(crate::ir::ResponseBody::JsonItems(shape)) => {
+            let item = shape_tokens(&ir.types, shape, Scope::Nested);
+            let events = super::responses::event_item(ir, shape);
             Some(quote! {
                 /// Sends the request and returns the items of the response as they arrive, each
                 /// decoded on its own. The client's size limit does not apply, and timeouts end
                 /// once the headers arrive. Error statuses decode as with `send()`.
                 pub fn send_stream(self) -> T::Output<T::ItemStream<#item>, #error> {
                     let (transport, request) = self.into_parts();
-                    transport.items(request, #decoder)
+                    transport.items(request, #decoder, #events)
                 }
             })
         }

@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 
 use super::docs::doc_attrs;
 use super::types::{Scope, shape_tokens};
-use crate::ir::{Ir, Operation, ResponseBody, ResponseCase, StatusMatch};
+use crate::ir::{Ir, Operation, ResponseBody, ResponseCase, Shape, StatusMatch};
 
 /// How an operation's response becomes its result.
 pub(crate) struct Decoding {
@@ -72,6 +72,28 @@ fn status_pattern(status: StatusMatch, success: bool) -> TokenStream {
     }
 }
 
+/// Whether a server-sent event of items of `shape` is the event object OpenAPI 3.2 describes
+/// (the item has a `data` field, or is any JSON) or stands for its payload alone.
+fn events_are_objects(ir: &Ir, shape: &Shape) -> bool {
+    match shape {
+        Shape::Json => true,
+        Shape::Named(id) => match ir.types.get(*id).map(|d| &d.kind) {
+            Some(crate::ir::TypeKind::Struct { fields }) => fields.iter().any(|f| f.wire_name == "data"),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// The runtime's `EventItem` for items of `shape`.
+pub(super) fn event_item(ir: &Ir, shape: &Shape) -> TokenStream {
+    if events_are_objects(ir, shape) {
+        quote!(::specwright_runtime::__private::EventItem::Object)
+    } else {
+        quote!(::specwright_runtime::__private::EventItem::Data)
+    }
+}
+
 /// The expression that decodes `body` from `response`, with `?` for decode errors.
 fn read_body(ir: &Ir, body: &ResponseBody, error: &TokenStream) -> Option<TokenStream> {
     let p = quote!(::specwright_runtime::__private);
@@ -82,7 +104,8 @@ fn read_body(ir: &Ir, body: &ResponseBody, error: &TokenStream) -> Option<TokenS
         }
         ResponseBody::JsonItems(shape) => {
             let ty = shape_tokens(&ir.types, shape, Scope::Nested);
-            Some(quote!(#p::json_items_body::<#ty, #error>(operation, response)?))
+            let events = event_item(ir, shape);
+            Some(quote!(#p::json_items_body::<#ty, #error>(operation, response, #events)?))
         }
         ResponseBody::Bytes => Some(quote!(::std::clone::Clone::clone(&response.body))),
         ResponseBody::Empty => None,
@@ -201,7 +224,10 @@ pub(crate) fn decoding(ir: &Ir, op: &Operation) -> Decoding {
             }
             ResponseBody::JsonItems(shape) => {
                 let ty = shape_tokens(&ir.types, shape, Scope::Nested);
-                let f = format_ident!("decode_json_items{suffix}");
+                let f = match events_are_objects(ir, shape) {
+                    true => format_ident!("decode_json_items{suffix}"),
+                    false => format_ident!("decode_event_data{suffix}"),
+                };
                 quote!(#p::#f::<#ty, #error>)
             }
             ResponseBody::Bytes => {
