@@ -207,3 +207,16 @@ async fn the_blocking_client_iterates_items() {
     assert!(levels[1].as_ref().is_err_and(|e| e.contains("at `message`")), "{levels:?}");
     assert_eq!(levels[2..], [Ok("disk full".to_owned()), Ok("bye".to_owned())]);
 }
+
+#[tokio::test]
+async fn an_item_longer_than_the_size_limit_ends_the_stream() {
+    let (base_url, server) = start().await;
+    server.release.notify_one();
+    let builder = specwright_runtime::ClientBuilder::new(&base_url).max_response_bytes(30);
+    let client = AsyncClient::from_builder(builder).expect("client");
+    let mut items = client.logs().tail().follow(true).send_stream().await.expect("headers");
+    // The first entry is 36 bytes: the limit holds per item, and the stream ends there.
+    let error = next(&mut items).await.expect_err("over the limit");
+    assert!(matches!(error, Error::ResponseTooLarge { limit: 30, .. }), "{error:?}");
+    assert!(next(&mut items).await.expect("the end").is_none());
+}

@@ -42,8 +42,9 @@ impl BinaryBody {
         Self { source: Source::Stream(reqwest::Body::wrap_stream(stream)) }
     }
 
-    /// A body read from a blocking reader, e.g. a `std::fs::File`, on a background thread while
-    /// the request is sent. A read error aborts the call.
+    /// A body read from a blocking reader, e.g. a `std::fs::File`, on a thread of its own while
+    /// the request is sent. A read error aborts the call. If the call ends first (an early
+    /// answer, a timeout), the thread stops after its current read.
     pub fn reader(reader: impl Read + Send + 'static) -> Self {
         Self { source: Source::Reader(Box::new(reader)) }
     }
@@ -53,17 +54,19 @@ impl BinaryBody {
         matches!(self.source, Source::Bytes(_))
     }
 
-    /// The body for reqwest. A reader starts its background thread here, so this runs on the
-    /// runtime that sends the request.
+    /// The body for reqwest; a reader starts its thread here.
     pub(crate) fn into_reqwest(self) -> Result<reqwest::Body, String> {
         match self.source {
             Source::Bytes(bytes) => Ok(reqwest::Body::from(bytes)),
             Source::Stream(body) => Ok(body),
             Source::Reader(reader) => {
-                let runtime = tokio::runtime::Handle::try_current()
-                    .map_err(|_| "a reader body must be sent from within a Tokio runtime".to_owned())?;
+                // A thread of its own, not `spawn_blocking`: a runtime waits for its blocking
+                // tasks when it shuts down, and a reader such as stdin may never return.
                 let (chunks, receiver) = mpsc::channel(4);
-                runtime.spawn_blocking(move || pump_reader(reader, &chunks));
+                std::thread::Builder::new()
+                    .name("specwright-body-reader".to_owned())
+                    .spawn(move || pump_reader(reader, &chunks))
+                    .map_err(|error| format!("cannot start the thread that reads the body: {error}"))?;
                 Ok(reqwest::Body::wrap_stream(ChunkReceiver(receiver)))
             }
         }

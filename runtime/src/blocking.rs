@@ -59,10 +59,12 @@ impl Worker {
 
 impl Drop for Worker {
     fn drop(&mut self) {
-        // Closing the queue ends the worker's loop; then wait for the thread to finish.
+        // Closing the queue ends the worker's loop; then wait for the thread to finish, unless
+        // this is the worker itself or a thread of some runtime, which must not block.
         self.jobs.take();
         if let Some(thread) = self.thread.take() {
-            if thread.thread().id() != std::thread::current().id() {
+            let on_worker = thread.thread().id() == std::thread::current().id();
+            if !on_worker && tokio::runtime::Handle::try_current().is_err() {
                 let _ = thread.join();
             }
         }
@@ -109,8 +111,8 @@ impl Transport for BlockingTransport {
         let worker = self.worker.clone();
         self.wait_for(async move {
             let stream = open_stream(core, request, decode).await?;
-            let (operation, attempts) = (stream.operation(), stream.attempts());
-            Ok(BlockingItemStream::new(operation, attempts, stream.into_blocking(worker), events))
+            let (operation, attempts, limit) = (stream.operation(), stream.attempts(), stream.item_limit());
+            Ok(BlockingItemStream::new(operation, attempts, limit, stream.into_blocking(worker), events))
         })
     }
 

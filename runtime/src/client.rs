@@ -84,7 +84,8 @@ impl ClientBuilder {
         self
     }
 
-    /// The longest a whole call (connect, send, receive the body) may take.
+    /// The longest a whole call (connect, send, receive the body) may take; for a streamed
+    /// response (`send_stream()`), until its headers arrive.
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = Some(timeout);
         self
@@ -109,7 +110,7 @@ impl ClientBuilder {
     }
 
     /// Uses a fully configured `reqwest::Client` (proxies, TLS roots, client certificates,
-    /// pool settings) instead of building one.
+    /// pool settings) instead of building one. A timeout set on it also cuts streamed bodies.
     pub fn with_reqwest_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -390,7 +391,8 @@ impl ClientCore {
             hook.after_response(call, info);
         }
         if reading == Reading::StreamSuccess && status.is_success() {
-            return Ok(Received::Streaming(ByteStream::live(call.operation, response, call.attempt)));
+            let item_limit = self.shared.max_response_bytes;
+            return Ok(Received::Streaming(ByteStream::live(call.operation, response, call.attempt, item_limit)));
         }
         let limit = self.shared.max_response_bytes;
         if response.content_length().is_some_and(|length| length > limit) {

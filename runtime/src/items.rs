@@ -34,6 +34,19 @@ enum Frame {
     Json(String),
     /// A server-sent event.
     Event(Event),
+    /// An item longer than the limit; the stream ends after it.
+    TooLarge(u64),
+}
+
+/// How a body divides into items.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Framing {
+    /// JSON Lines and NDJSON: a JSON text per line (a stray RS ends one too).
+    Lines,
+    /// JSON text sequences (RFC 7464): each record starts with RS and may span lines.
+    Sequence,
+    /// Server-sent events.
+    Events,
 }
 
 #[derive(Debug, Default)]
@@ -47,7 +60,12 @@ struct Event {
 /// Splits a body into frames as its bytes arrive.
 #[derive(Debug)]
 struct Framer {
-    event_stream: bool,
+    framing: Framing,
+    /// The longest item (or event data) accepted.
+    limit: u64,
+    /// An item went over the limit: the rest of the body is ignored.
+    failed: bool,
+    first_line: bool,
     line: Vec<u8>,
     /// A `\r` ended the last line, so a `\n` right after it ends nothing.
     after_cr: bool,
@@ -59,13 +77,22 @@ struct Framer {
 }
 
 impl Framer {
-    fn new(headers: &HeaderMap) -> Self {
-        let event_stream = headers
+    fn new(headers: &HeaderMap, limit: u64) -> Self {
+        let media_type = headers
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("text/event-stream"));
+            .map(|v| v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
+            .unwrap_or_default();
+        let framing = match media_type.as_str() {
+            "text/event-stream" => Framing::Events,
+            "application/json-seq" => Framing::Sequence,
+            _ => Framing::Lines,
+        };
         Self {
-            event_stream,
+            framing,
+            limit,
+            failed: false,
+            first_line: true,
             line: Vec::new(),
             after_cr: false,
             event: Event::default(),
@@ -77,34 +104,54 @@ impl Framer {
 
     fn push(&mut self, chunk: &[u8]) {
         for &byte in chunk {
+            if self.failed {
+                return;
+            }
             let after_cr = std::mem::replace(&mut self.after_cr, false);
-            match byte {
-                b'\n' if after_cr => {}
-                b'\n' => self.end_line(),
-                b'\r' if self.event_stream => {
+            match (self.framing, byte) {
+                (Framing::Events, b'\n') if after_cr => {}
+                (Framing::Events, b'\r') => {
                     self.after_cr = true;
                     self.end_line();
                 }
-                // A JSON text sequence starts each record with RS.
-                0x1e if !self.event_stream => self.end_line(),
-                _ => self.line.push(byte),
+                (Framing::Events | Framing::Lines, b'\n') | (Framing::Lines | Framing::Sequence, 0x1e) => self.end_line(),
+                _ => {
+                    self.line.push(byte);
+                    if self.line.len() as u64 > self.limit {
+                        self.fail();
+                    }
+                }
             }
         }
     }
 
-    /// The end of the body: what is left is a last line and, leniently, a last event.
+    fn fail(&mut self) {
+        self.failed = true;
+        self.line = Vec::new();
+        self.event = Event::default();
+        self.has_data = false;
+        self.ready.push_back(Frame::TooLarge(self.limit));
+    }
+
+    /// The end of the body: what is left is a last item and, leniently, a last event.
     fn finish(&mut self) {
+        if self.failed {
+            return;
+        }
         if !self.line.is_empty() {
             self.end_line();
         }
-        if self.event_stream {
+        if self.framing == Framing::Events {
             self.dispatch();
         }
     }
 
     fn end_line(&mut self) {
-        let line = String::from_utf8_lossy(&std::mem::take(&mut self.line)).into_owned();
-        if !self.event_stream {
+        let mut line = String::from_utf8_lossy(&std::mem::take(&mut self.line)).into_owned();
+        if std::mem::replace(&mut self.first_line, false) && line.starts_with('\u{feff}') {
+            line.drain(..'\u{feff}'.len_utf8());
+        }
+        if self.framing != Framing::Events {
             let text = line.trim();
             if !text.is_empty() {
                 self.ready.push_back(Frame::Json(text.to_owned()));
@@ -130,9 +177,13 @@ impl Framer {
                 }
                 self.event.data.push_str(value);
                 self.has_data = true;
+                if self.event.data.len() as u64 > self.limit {
+                    self.fail();
+                }
             }
-            "event" => self.event.event = Some(value.to_owned()),
-            "id" if !value.contains('\0') => self.last_id = Some(value.to_owned()),
+            // An empty name means the default type; an empty id resets the last one.
+            "event" => self.event.event = Some(value.to_owned()).filter(|name| !name.is_empty()),
+            "id" if !value.contains('\0') => self.last_id = Some(value.to_owned()).filter(|id| !id.is_empty()),
             "retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
                 self.event.retry = value.parse().ok();
             }
@@ -170,7 +221,14 @@ fn decode_frame<T: DeserializeOwned>(operation: &'static str, meta: &Meta, frame
             let body = response.body.clone();
             crate::response::decode_at_path(operation, &response, &mut serde_json::Deserializer::from_slice(&body))
         }
+        Frame::TooLarge(limit) => Err(Error::ResponseTooLarge { operation, limit }),
         Frame::Event(event) if meta.events == EventItem::Data => {
+            // Data that is not JSON may still be the item, as a string.
+            if serde_json::from_str::<serde::de::IgnoredAny>(&event.data).is_err() {
+                if let Ok(item) = serde_json::from_value::<T>(Value::String(event.data.clone())) {
+                    return Ok(item);
+                }
+            }
             let response = raw(event.data);
             let body = response.body.clone();
             crate::response::decode_at_path(operation, &response, &mut serde_json::Deserializer::from_slice(&body))
@@ -220,7 +278,8 @@ pub(crate) fn decode_all<T: DeserializeOwned>(
     response: &RawResponse,
     events: EventItem,
 ) -> Result<Vec<T>, Error> {
-    let mut framer = Framer::new(&response.headers);
+    // The body is within the client's size limit already.
+    let mut framer = Framer::new(&response.headers, u64::MAX);
     framer.push(&response.body);
     framer.finish();
     let meta = Meta { status: response.status, headers: response.headers.clone(), attempts: response.attempts, events };
@@ -229,7 +288,8 @@ pub(crate) fn decode_all<T: DeserializeOwned>(
 
 /// The items of a streamed body, decoded as they arrive, from a call's `send_stream()`.
 ///
-/// As with [`ByteStream`], the size limit does not apply and timeouts end with the headers.
+/// Timeouts end with the headers, and the client's size limit applies to each item rather
+/// than to the whole body: a longer item is [`Error::ResponseTooLarge`] and ends the stream.
 /// An item that does not decode is an [`Error::Decode`] holding that item's bytes; the stream
 /// goes on after it.
 pub struct ItemStream<T> {
@@ -242,7 +302,7 @@ pub struct ItemStream<T> {
 
 impl<T: DeserializeOwned> ItemStream<T> {
     pub(crate) fn new(bytes: ByteStream, events: EventItem) -> Self {
-        let framer = Framer::new(bytes.headers());
+        let framer = Framer::new(bytes.headers(), bytes.item_limit());
         let meta = Meta { status: bytes.status(), headers: bytes.headers().clone(), attempts: bytes.attempts(), events };
         Self { bytes, framer, meta, done: false, item: PhantomData }
     }
@@ -297,7 +357,8 @@ impl<T> std::fmt::Debug for ItemStream<T> {
     }
 }
 
-/// The items of a streamed body for the blocking client: an iterator that waits for each.
+/// The items of a streamed body for the blocking client: an iterator that waits for each,
+/// with the limits of [`ItemStream`].
 pub struct BlockingItemStream<T> {
     operation: &'static str,
     bytes: BlockingByteStream,
@@ -308,8 +369,8 @@ pub struct BlockingItemStream<T> {
 }
 
 impl<T: DeserializeOwned> BlockingItemStream<T> {
-    pub(crate) fn new(operation: &'static str, attempts: u32, bytes: BlockingByteStream, events: EventItem) -> Self {
-        let framer = Framer::new(bytes.headers());
+    pub(crate) fn new(operation: &'static str, attempts: u32, limit: u64, bytes: BlockingByteStream, events: EventItem) -> Self {
+        let framer = Framer::new(bytes.headers(), limit);
         let meta = Meta { status: bytes.status(), headers: bytes.headers().clone(), attempts, events };
         Self { operation, bytes, framer, meta, done: false, item: PhantomData }
     }
@@ -367,7 +428,7 @@ mod tests {
         if let Ok(value) = reqwest::header::HeaderValue::from_str(content_type) {
             headers.insert(CONTENT_TYPE, value);
         }
-        let mut framer = Framer::new(&headers);
+        let mut framer = Framer::new(&headers, 1 << 20);
         for chunk in chunks {
             framer.push(chunk.as_bytes());
         }
@@ -381,10 +442,57 @@ mod tests {
             .into_iter()
             .filter_map(|f| match f {
                 Frame::Json(text) => Some(text),
-                Frame::Event(_) => None,
+                _ => None,
             })
             .collect();
         assert_eq!(texts, [r#"{"a":1}"#, r#"{"a":2}"#, r#"{"a":3}"#]);
+    }
+
+    fn texts(frames: Vec<Frame>) -> Vec<String> {
+        frames
+            .into_iter()
+            .map(|f| match f {
+                Frame::Json(text) => text,
+                Frame::Event(event) => format!("event {}", event.data),
+                Frame::TooLarge(limit) => format!("too large {limit}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_json_text_sequence_record_may_span_lines() {
+        let frames = frames("application/json-seq", &["\x1e{\n  \"a\": 1\n}\n\x1e", "2\n"]);
+        assert_eq!(texts(frames), ["{\n  \"a\": 1\n}", "2"]);
+    }
+
+    #[test]
+    fn an_item_over_the_limit_ends_the_stream_with_an_error() {
+        let mut framer = Framer::new(&HeaderMap::new(), 8);
+        framer.push(b"[1,2]\n[1,2,3,4,5]\n[3]\n");
+        framer.finish();
+        assert_eq!(texts(framer.ready.into_iter().collect()), ["[1,2]", "too large 8"]);
+
+        let headers: HeaderMap = [(CONTENT_TYPE, reqwest::header::HeaderValue::from_static("text/event-stream"))].into_iter().collect();
+        let mut framer = Framer::new(&headers, 8);
+        framer.push(b"data: 1234\ndata: 5678\n\ndata: 9\n\n");
+        framer.finish();
+        assert_eq!(texts(framer.ready.into_iter().collect()), ["too large 8"]);
+    }
+
+    #[test]
+    fn a_byte_order_mark_and_empty_fields_follow_the_event_stream_rules() {
+        let frames = frames("text/event-stream", &["\u{feff}data: 1\nid: 4\nevent: tick\n\n", "id\nevent:\ndata: 2\n\n"]);
+        let events: Vec<(String, Option<String>, Option<String>)> = frames
+            .into_iter()
+            .filter_map(|f| match f {
+                Frame::Event(event) => Some((event.data, event.event, event.id)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            events,
+            [("1".to_owned(), Some("tick".to_owned()), Some("4".to_owned())), ("2".to_owned(), None, None)]
+        );
     }
 
     #[test]
@@ -413,7 +521,7 @@ mod tests {
             .into_iter()
             .filter_map(|f| match f {
                 Frame::Event(event) => Some(event),
-                Frame::Json(_) => None,
+                _ => None,
             })
             .collect();
         assert_eq!(events.len(), 2, "{events:?}");

@@ -30,6 +30,8 @@ pub struct ByteStream {
     status: StatusCode,
     headers: HeaderMap,
     attempts: u32,
+    /// The longest single item an [`crate::ItemStream`] over this body accepts.
+    item_limit: u64,
     body: Body,
 }
 
@@ -40,12 +42,13 @@ enum Body {
 }
 
 impl ByteStream {
-    pub(crate) fn live(operation: &'static str, response: reqwest::Response, attempts: u32) -> Self {
+    pub(crate) fn live(operation: &'static str, response: reqwest::Response, attempts: u32, item_limit: u64) -> Self {
         Self {
             operation,
             status: response.status(),
             headers: response.headers().clone(),
             attempts,
+            item_limit,
             body: Body::Live(Box::pin(response.bytes_stream())),
         }
     }
@@ -57,6 +60,7 @@ impl ByteStream {
             status: response.status,
             headers: response.headers,
             attempts: response.attempts,
+            item_limit: u64::MAX,
             body: Body::Buffered(body),
         }
     }
@@ -68,6 +72,10 @@ impl ByteStream {
 
     pub(crate) fn operation(&self) -> &'static str {
         self.operation
+    }
+
+    pub(crate) fn item_limit(&self) -> u64 {
+        self.item_limit
     }
 
     pub(crate) fn attempts(&self) -> u32 {
@@ -172,8 +180,9 @@ impl fmt::Debug for ByteStream {
 /// A response body to read as it arrives, from a blocking call's `send_stream()`: a
 /// [`Read`] (so `std::io::copy` to a file works) and an iterator of chunks.
 ///
-/// As with [`ByteStream`], the size limit does not apply and timeouts end with the headers.
-/// Reading from a thread of an async runtime fails rather than block that runtime.
+/// As with [`ByteStream`], the size limit does not apply and timeouts end with the headers, so
+/// a read waits as long as the server takes. Reading from a thread that belongs to an async
+/// runtime (Tokio does not tell its `spawn_blocking` threads apart) fails rather than block it.
 pub struct BlockingByteStream {
     status: StatusCode,
     headers: HeaderMap,
