@@ -202,7 +202,8 @@ impl Framer {
 }
 
 /// Decodes one frame as `T`; an event as `meta.events` says.
-fn decode_frame<T: DeserializeOwned>(operation: &'static str, meta: &Meta, frame: Frame) -> Result<T, Error> {
+fn decode_frame<T: DeserializeOwned>(meta: &Meta, frame: Frame) -> Result<T, Error> {
+    let operation = meta.operation;
     let raw = |body: String| RawResponse {
         status: meta.status,
         headers: meta.headers.clone(),
@@ -215,12 +216,14 @@ fn decode_frame<T: DeserializeOwned>(operation: &'static str, meta: &Meta, frame
         path: error.path().to_string(),
         source: error.into_inner(),
     };
+    // A JSON text, decoded with the path of any failure and the text kept as the body.
+    let decode_text = |text: String| {
+        let response = raw(text);
+        let body = response.body.clone();
+        crate::response::decode_at_path(operation, &response, &mut serde_json::Deserializer::from_slice(&body))
+    };
     match frame {
-        Frame::Json(text) => {
-            let response = raw(text);
-            let body = response.body.clone();
-            crate::response::decode_at_path(operation, &response, &mut serde_json::Deserializer::from_slice(&body))
-        }
+        Frame::Json(text) => decode_text(text),
         Frame::TooLarge(limit) => Err(Error::ResponseTooLarge { operation, limit }),
         Frame::Event(event) if meta.events == EventItem::Data => {
             // Data that is not JSON may still be the item, as a string.
@@ -229,9 +232,7 @@ fn decode_frame<T: DeserializeOwned>(operation: &'static str, meta: &Meta, frame
                     return Ok(item);
                 }
             }
-            let response = raw(event.data);
-            let body = response.body.clone();
-            crate::response::decode_at_path(operation, &response, &mut serde_json::Deserializer::from_slice(&body))
+            decode_text(event.data)
         }
         Frame::Event(event) => {
             let parsed = serde_json::from_str::<Value>(&event.data).ok();
@@ -266,6 +267,7 @@ fn decode_frame<T: DeserializeOwned>(operation: &'static str, meta: &Meta, frame
 /// What decoding errors report of the response an item came in.
 #[derive(Debug)]
 struct Meta {
+    operation: &'static str,
     status: StatusCode,
     headers: HeaderMap,
     attempts: u32,
@@ -282,8 +284,43 @@ pub(crate) fn decode_all<T: DeserializeOwned>(
     let mut framer = Framer::new(&response.headers, u64::MAX);
     framer.push(&response.body);
     framer.finish();
-    let meta = Meta { status: response.status, headers: response.headers.clone(), attempts: response.attempts, events };
-    framer.ready.drain(..).map(|frame| decode_frame(operation, &meta, frame)).collect()
+    let meta = Meta { operation, status: response.status, headers: response.headers.clone(), attempts: response.attempts, events };
+    framer.ready.drain(..).map(|frame| decode_frame(&meta, frame)).collect()
+}
+
+/// What the async and the blocking item streams share: framing the chunks they read, and
+/// decoding the items.
+#[derive(Debug)]
+struct Items {
+    framer: Framer,
+    meta: Meta,
+    done: bool,
+}
+
+impl Items {
+    /// The next item or the end; `None` when more of the body is needed first.
+    fn next_ready<T: DeserializeOwned>(&mut self) -> Option<Option<Result<T, Error>>> {
+        match self.framer.ready.pop_front() {
+            Some(frame) => Some(Some(decode_frame(&self.meta, frame))),
+            None => self.done.then_some(None),
+        }
+    }
+
+    /// Takes what reading the body gave (a chunk, the end, or an error to pass on).
+    fn take(&mut self, read: Option<Result<Bytes, Error>>) -> Option<Error> {
+        match read {
+            Some(Ok(chunk)) => self.framer.push(&chunk),
+            None => {
+                self.done = true;
+                self.framer.finish();
+            }
+            Some(Err(error)) => {
+                self.done = true;
+                return Some(error);
+            }
+        }
+        None
+    }
 }
 
 /// The items of a streamed body, decoded as they arrive, from a call's `send_stream()`.
@@ -294,27 +331,31 @@ pub(crate) fn decode_all<T: DeserializeOwned>(
 /// goes on after it.
 pub struct ItemStream<T> {
     bytes: ByteStream,
-    framer: Framer,
-    meta: Meta,
-    done: bool,
+    items: Items,
     item: PhantomData<fn() -> T>,
 }
 
 impl<T: DeserializeOwned> ItemStream<T> {
     pub(crate) fn new(bytes: ByteStream, events: EventItem) -> Self {
         let framer = Framer::new(bytes.headers(), bytes.item_limit());
-        let meta = Meta { status: bytes.status(), headers: bytes.headers().clone(), attempts: bytes.attempts(), events };
-        Self { bytes, framer, meta, done: false, item: PhantomData }
+        let meta = Meta {
+            operation: bytes.operation(),
+            status: bytes.status(),
+            headers: bytes.headers().clone(),
+            attempts: bytes.attempts(),
+            events,
+        };
+        Self { bytes, items: Items { framer, meta, done: false }, item: PhantomData }
     }
 
     /// The status code.
     pub fn status(&self) -> StatusCode {
-        self.meta.status
+        self.items.meta.status
     }
 
     /// The response headers.
     pub fn headers(&self) -> &HeaderMap {
-        &self.meta.headers
+        &self.items.meta.headers
     }
 
     /// The next item, or `None` at the end of the body.
@@ -329,23 +370,12 @@ impl<T: DeserializeOwned> Stream for ItemStream<T> {
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
         loop {
-            if let Some(frame) = this.framer.ready.pop_front() {
-                return Poll::Ready(Some(decode_frame(this.bytes.operation(), &this.meta, frame)));
+            if let Some(next) = this.items.next_ready() {
+                return Poll::Ready(next);
             }
-            if this.done {
-                return Poll::Ready(None);
-            }
-            match Pin::new(&mut this.bytes).poll_next(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(Some(Ok(chunk))) => this.framer.push(&chunk),
-                Poll::Ready(Some(Err(error))) => {
-                    this.done = true;
-                    return Poll::Ready(Some(Err(error)));
-                }
-                Poll::Ready(None) => {
-                    this.done = true;
-                    this.framer.finish();
-                }
+            let Poll::Ready(read) = Pin::new(&mut this.bytes).poll_next(cx) else { return Poll::Pending };
+            if let Some(error) = this.items.take(read) {
+                return Poll::Ready(Some(Err(error)));
             }
         }
     }
@@ -353,36 +383,33 @@ impl<T: DeserializeOwned> Stream for ItemStream<T> {
 
 impl<T> std::fmt::Debug for ItemStream<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ItemStream").field("status", &self.meta.status).finish_non_exhaustive()
+        f.debug_struct("ItemStream").field("status", &self.items.meta.status).finish_non_exhaustive()
     }
 }
 
 /// The items of a streamed body for the blocking client: an iterator that waits for each,
 /// with the limits of [`ItemStream`].
 pub struct BlockingItemStream<T> {
-    operation: &'static str,
     bytes: BlockingByteStream,
-    framer: Framer,
-    meta: Meta,
-    done: bool,
+    items: Items,
     item: PhantomData<fn() -> T>,
 }
 
 impl<T: DeserializeOwned> BlockingItemStream<T> {
     pub(crate) fn new(operation: &'static str, attempts: u32, limit: u64, bytes: BlockingByteStream, events: EventItem) -> Self {
         let framer = Framer::new(bytes.headers(), limit);
-        let meta = Meta { status: bytes.status(), headers: bytes.headers().clone(), attempts, events };
-        Self { operation, bytes, framer, meta, done: false, item: PhantomData }
+        let meta = Meta { operation, status: bytes.status(), headers: bytes.headers().clone(), attempts, events };
+        Self { bytes, items: Items { framer, meta, done: false }, item: PhantomData }
     }
 
     /// The status code.
     pub fn status(&self) -> StatusCode {
-        self.meta.status
+        self.items.meta.status
     }
 
     /// The response headers.
     pub fn headers(&self) -> &HeaderMap {
-        &self.meta.headers
+        &self.items.meta.headers
     }
 }
 
@@ -391,22 +418,11 @@ impl<T: DeserializeOwned> Iterator for BlockingItemStream<T> {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            if let Some(frame) = self.framer.ready.pop_front() {
-                return Some(decode_frame(self.operation, &self.meta, frame));
+            if let Some(next) = self.items.next_ready() {
+                return next;
             }
-            if self.done {
-                return None;
-            }
-            match self.bytes.chunk() {
-                Ok(Some(chunk)) => self.framer.push(&chunk),
-                Ok(None) => {
-                    self.done = true;
-                    self.framer.finish();
-                }
-                Err(error) => {
-                    self.done = true;
-                    return Some(Err(error));
-                }
+            if let Some(error) = self.items.take(self.bytes.chunk().transpose()) {
+                return Some(Err(error));
             }
         }
     }
@@ -414,7 +430,7 @@ impl<T: DeserializeOwned> Iterator for BlockingItemStream<T> {
 
 impl<T> std::fmt::Debug for BlockingItemStream<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("BlockingItemStream").field("status", &self.meta.status).finish_non_exhaustive()
+        f.debug_struct("BlockingItemStream").field("status", &self.items.meta.status).finish_non_exhaustive()
     }
 }
 
