@@ -64,7 +64,10 @@ mod transport;
 
 pub use binary::BinaryBody;
 pub use blocking::BlockingTransport;
-pub use client::{ClientBuilder, ClientCore, DEFAULT_MAX_RESPONSE_BYTES};
+pub use client::{
+    ClientBuilder, ClientCore, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_READ_TIMEOUT,
+    DEFAULT_REQUEST_TIMEOUT,
+};
 pub use credentials::{ApiKeyLocation, Credential};
 pub use error::{Error, TimeoutKind};
 pub use formats::Base64Bytes;
