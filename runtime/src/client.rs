@@ -334,6 +334,7 @@ impl ClientCore {
             url.set_query(Some(&query));
         }
         let logged_url = redacted_url(&url, &applied.secret_names);
+        let query_credentials: Vec<&'static str> = applied.query.iter().map(|(name, _)| *name).collect();
 
         let mut headers = self.shared.default_headers.clone();
         for (name, value) in request.headers.into_iter().chain(applied.headers) {
@@ -400,7 +401,7 @@ impl ClientCore {
                 for hook in &self.shared.hooks {
                     hook.before_request(call, &mut outgoing).map_err(|message| Error::Hook { operation, message })?;
                 }
-                let Some(result) = until(deadline, self.exchange(outgoing, &base, call, reading)).await else {
+                let Some(result) = until(deadline, self.exchange(outgoing, (&base, &query_credentials), call, reading)).await else {
                     return Err(timed_out(attempt));
                 };
                 // Whether another attempt may help, and after how long.
@@ -445,9 +446,15 @@ impl ClientCore {
 
     /// One attempt: send (following redirects), run the after-response hooks, read the body
     /// within the size limit (unless it is a 2xx body to stream).
-    async fn exchange(&self, request: reqwest::Request, base: &Url, call: CallInfo<'_>, reading: Reading) -> Result<Received, Attempt> {
+    async fn exchange(
+        &self,
+        request: reqwest::Request,
+        (base, query_credentials): (&Url, &[&str]),
+        call: CallInfo<'_>,
+        reading: Reading,
+    ) -> Result<Received, Attempt> {
         let sent = Instant::now();
-        let mut response = self.follow_redirects(request, base).await?;
+        let mut response = self.follow_redirects(request, base, query_credentials).await?;
         let status = response.status();
         let headers = response.headers().clone();
         let info = ResponseInfo { status, headers: &headers, elapsed: sent.elapsed() };
@@ -475,9 +482,15 @@ impl ClientCore {
     /// Sends `request` and follows up to [`MAX_REDIRECTS`] redirects (a client built with
     /// `Policy::none()` hands them back): 301 and 302 turn POST into GET, 303 turns anything
     /// but HEAD into GET, 307 and 308 keep method and body. Once a hop leaves the base URL's
-    /// origin, every credential header is gone for good. A redirect that cannot be followed
+    /// origin, every credential header is gone for good, and so are query API keys that a
+    /// `Location` copied from the first URL. A redirect that cannot be followed
     /// (no usable `Location`, a streamed body to send again, too many hops) is the response.
-    async fn follow_redirects(&self, mut request: reqwest::Request, base: &Url) -> Result<reqwest::Response, Attempt> {
+    async fn follow_redirects(
+        &self,
+        mut request: reqwest::Request,
+        base: &Url,
+        query_credentials: &[&str],
+    ) -> Result<reqwest::Response, Attempt> {
         let mut hops = 0;
         let mut left_origin = false;
         loop {
@@ -497,6 +510,7 @@ impl ClientCore {
             left_origin = left_origin || !same_origin(request.url(), base);
             if left_origin {
                 remove_credentials(request.headers_mut());
+                remove_query_pairs(request.url_mut(), query_credentials);
             }
             tracing::debug!(status = response.status().as_u16(), to = %request.url().origin().ascii_serialization(), "following a redirect");
         }
@@ -547,6 +561,23 @@ fn next_hop(
     *next.headers_mut() = headers;
     *next.body_mut() = body;
     Some(next)
+}
+
+/// Removes the query pairs named `names`, leaving the rest of the query as it was.
+fn remove_query_pairs(url: &mut Url, names: &[&str]) {
+    if names.is_empty() || !url.query_pairs().any(|(name, _)| names.contains(&name.as_ref())) {
+        return;
+    }
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(name, _)| !names.contains(&name.as_ref()))
+        .map(|(name, value)| (name.into_owned(), value.into_owned()))
+        .collect();
+    if kept.is_empty() {
+        url.set_query(None);
+    } else {
+        url.query_pairs_mut().clear().extend_pairs(kept);
+    }
 }
 
 /// Removes every header that carries a credential: the authorization and cookie headers, and
