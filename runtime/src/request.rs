@@ -12,7 +12,8 @@ use serde_json::Value;
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub struct CallOptions {
-    /// Overrides the client's request timeout for this call.
+    /// Overrides the client's request timeout for this call (an OAuth 2 token request it
+    /// needs included).
     pub timeout: Option<Duration>,
     /// Extra headers, sent after (and so overriding) everything else, e.g. `If-Match`.
     pub headers: Vec<(HeaderName, HeaderValue)>,
