@@ -103,7 +103,7 @@ impl ByteStream {
     pub async fn collect(mut self, limit: u64) -> Result<Bytes, Error> {
         let mut whole = Vec::new();
         while let Some(chunk) = self.chunk().await? {
-            if (whole.len() + chunk.len()) as u64 > limit {
+            if (whole.len() as u64).saturating_add(chunk.len() as u64) > limit {
                 return Err(Error::ResponseTooLarge { operation: self.operation, limit });
             }
             whole.extend_from_slice(&chunk);

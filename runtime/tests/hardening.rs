@@ -215,6 +215,7 @@ async fn a_silent_server_is_cut_by_the_read_timeout() {
         Error::Transport { source, .. } => assert!(source.is_timeout(), "{source:?}"),
         other => panic!("expected a transport timeout, got {other:?}"),
     }
+    eprintln!("silent server: cut after {took:?}");
     assert!(took >= Duration::from_millis(250) && took < Duration::from_secs(3), "took {took:?}");
 }
 
@@ -366,6 +367,7 @@ async fn a_hanging_token_endpoint_is_cut_by_the_calls_timeout() {
     let started = Instant::now();
     let error = oauth_call(&client, format!("{base}/token"), Some(Duration::from_millis(400))).await.expect_err("no token");
     let took = started.elapsed();
+    eprintln!("hanging token endpoint, 400 ms call timeout: cut after {took:?}");
     assert!(matches!(error, Error::Timeout { attempts: 0, .. }), "{error:?}");
     assert!(took < Duration::from_secs(2), "took {took:?}");
 
@@ -418,6 +420,7 @@ async fn an_endless_token_body_stops_at_the_size_limit() {
     let started = Instant::now();
     let error = oauth_call(&client, format!("{base}/token"), Some(Duration::from_secs(20))).await.expect_err("too large");
     let grown = resident_bytes().saturating_sub(before);
+    eprintln!("endless token body, 1 MiB limit: failed after {:?}, resident memory grew {grown} bytes", started.elapsed());
     assert!(matches!(&error, Error::TokenRequest { message, .. } if message.contains("1048576 bytes")), "{error:?}");
     assert!(grown < 64 * 1024 * 1024, "grew {grown} bytes");
     assert!(started.elapsed() < Duration::from_secs(10), "took {:?}", started.elapsed());
