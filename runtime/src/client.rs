@@ -3,8 +3,11 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{CONTENT_TYPE, COOKIE, HeaderMap, HeaderName, HeaderValue};
-use reqwest::Url;
+use reqwest::header::{
+    AUTHORIZATION, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, HeaderMap, HeaderName, HeaderValue, LOCATION,
+    PROXY_AUTHORIZATION, TRANSFER_ENCODING,
+};
+use reqwest::{Method, StatusCode, Url};
 use tracing::Instrument;
 
 use crate::credentials::{Credential, CredentialStore};
@@ -20,6 +23,7 @@ pub struct ClientBuilder {
     base_url: String,
     request_timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
+    read_timeout: Option<Duration>,
     user_agent: Option<String>,
     default_headers: HeaderMap,
     http: Option<reqwest::Client>,
@@ -31,12 +35,26 @@ pub struct ClientBuilder {
 /// The default limit on a response body: generous, but a hostile server cannot exhaust memory.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 256 * 1024 * 1024;
 
+/// The default limit on connecting ([`ClientBuilder::connect_timeout`]).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The default limit on a silent connection: no byte for this long fails the read
+/// ([`ClientBuilder::read_timeout`]).
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The default limit on a whole call ([`ClientBuilder::request_timeout`]).
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+
+/// Redirects followed per attempt, at most; the last 3xx is then the response.
+const MAX_REDIRECTS: usize = 10;
+
 impl std::fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
             .field("request_timeout", &self.request_timeout)
             .field("connect_timeout", &self.connect_timeout)
+            .field("read_timeout", &self.read_timeout)
             .field("retry", &self.retry)
             .field("hooks", &self.hooks.len())
             .field("max_response_bytes", &self.max_response_bytes)
@@ -49,8 +67,9 @@ impl ClientBuilder {
     pub fn new(base_url: impl Into<String>) -> Self {
         Self {
             base_url: base_url.into(),
-            request_timeout: None,
-            connect_timeout: None,
+            request_timeout: Some(DEFAULT_REQUEST_TIMEOUT),
+            connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
+            read_timeout: Some(DEFAULT_READ_TIMEOUT),
             user_agent: None,
             default_headers: HeaderMap::new(),
             http: None,
@@ -84,16 +103,29 @@ impl ClientBuilder {
         self
     }
 
-    /// The longest a whole call (connect, send, receive the body) may take; for a streamed
-    /// response (`send_stream()`), until its headers arrive.
-    pub fn request_timeout(mut self, timeout: Duration) -> Self {
-        self.request_timeout = Some(timeout);
+    /// The longest a whole call (an OAuth 2 token request if one is due, connect, send, follow
+    /// redirects, retry, receive the body) may take; for a streamed response (`send_stream()`),
+    /// until its headers arrive. Default [`DEFAULT_REQUEST_TIMEOUT`] (10 minutes); `None`
+    /// removes the limit. A call's own timeout ([`crate::CallOptions::timeout`]) replaces it.
+    pub fn request_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.request_timeout = timeout.into();
         self
     }
 
-    /// The longest connecting may take. Ignored with [`ClientBuilder::with_reqwest_client`].
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = Some(timeout);
+    /// The longest connecting may take. Default [`DEFAULT_CONNECT_TIMEOUT`] (10 seconds);
+    /// `None` removes the limit. Ignored with [`ClientBuilder::with_reqwest_client`].
+    pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.connect_timeout = timeout.into();
+        self
+    }
+
+    /// The longest the connection may stay silent while a response is awaited or read: each
+    /// read must bring a byte within this time. It also cuts a streamed body (an event stream,
+    /// say) that is idle this long, so raise or remove it for streams with long silences.
+    /// Default [`DEFAULT_READ_TIMEOUT`] (60 seconds); `None` removes the limit. Ignored with
+    /// [`ClientBuilder::with_reqwest_client`].
+    pub fn read_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.read_timeout = timeout.into();
         self
     }
 
@@ -111,6 +143,14 @@ impl ClientBuilder {
 
     /// Uses a fully configured `reqwest::Client` (proxies, TLS roots, client certificates,
     /// pool settings) instead of building one. A timeout set on it also cuts streamed bodies.
+    ///
+    /// Such a client keeps its own redirect policy. The client this builder makes instead
+    /// follows redirects itself and drops every credential once a redirect leaves the base
+    /// URL's origin; to get that behaviour, build yours with
+    /// `.redirect(reqwest::redirect::Policy::none())` (the runtime then follows redirects) and
+    /// `.referer(false)` (a `Referer` would carry a query API key to the next host). The OAuth 2
+    /// token request never follows a redirect with such a client; with another policy, reqwest's
+    /// decides.
     pub fn with_reqwest_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -126,8 +166,14 @@ impl ClientBuilder {
                     self.user_agent
                         .unwrap_or_else(|| concat!("specwright/", env!("CARGO_PKG_VERSION")).to_owned()),
                 );
+                // The runtime follows redirects itself (see `follow_redirects`), so that no
+                // credential reaches another origin and no query key travels in a `Referer`.
+                builder = builder.redirect(reqwest::redirect::Policy::none()).referer(false);
                 if let Some(timeout) = self.connect_timeout {
                     builder = builder.connect_timeout(timeout);
+                }
+                if let Some(timeout) = self.read_timeout {
+                    builder = builder.read_timeout(timeout);
                 }
                 builder.build().map_err(Error::Build)?
             }
@@ -235,13 +281,45 @@ impl ClientCore {
         if let Some(message) = request.problem {
             return Err(Error::Encode { operation, message });
         }
-        for source in self.credentials.token_sources(request.security) {
-            source.ensure_token(&self.shared.http, &self.base_url, operation).await?;
+        let timeout = match (request.options.timeout, self.request_timeout) {
+            (Some(after), _) => Some((TimeoutKind::Call, after)),
+            (None, Some(after)) => Some((TimeoutKind::Client, after)),
+            (None, None) => None,
+        };
+        // A deadline too far to represent is no deadline (a user's `Duration::MAX`).
+        let deadline = timeout.and_then(|(_, after)| Instant::now().checked_add(after));
+        let timed_out = |attempts: u32| {
+            let (kind, after) = timeout.unwrap_or((TimeoutKind::Client, Duration::ZERO));
+            Error::Timeout { operation, kind, after, attempts }
+        };
+
+        // The deadline covers the token request too: a hanging token endpoint must not hang
+        // the call.
+        let limit = self.shared.max_response_bytes;
+        let tokens = async {
+            for source in self.credentials.token_sources(request.security) {
+                source.ensure_token(&self.shared.http, &self.base_url, operation, limit).await?;
+            }
+            Ok::<(), Error>(())
+        };
+        match until(deadline, tokens).await {
+            Some(fetched) => fetched?,
+            None => return Err(timed_out(0)),
         }
         let applied = self.credentials.apply(operation, request.security)?;
 
+        let base = Url::parse(&self.base_url)
+            .map_err(|e| Error::InvalidBaseUrl { url: self.base_url.to_string(), message: e.to_string() })?;
         let mut url = Url::parse(&format!("{}{}", self.base_url, request.path))
             .map_err(|e| Error::Encode { operation, message: format!("URL: {e}") })?;
+        // A path that is not a path (`@host/x`) would send the credentials elsewhere.
+        if !same_origin(&url, &base) || url.username() != base.username() || url.password() != base.password() {
+            return Err(Error::ForeignUrl {
+                operation,
+                base: base.origin().ascii_serialization(),
+                url: url.origin().ascii_serialization(),
+            });
+        }
         if !request.query.is_empty() || !applied.query.is_empty() {
             // Pairs arrive percent-encoded, with their styles' delimiters left as they must be.
             let credentials = applied.query.iter().map(|(name, value)| crate::params::encoded_pair(name, value));
@@ -256,6 +334,7 @@ impl ClientCore {
             url.set_query(Some(&query));
         }
         let logged_url = redacted_url(&url, &applied.secret_names);
+        let query_credentials: Vec<&'static str> = applied.query.iter().map(|(name, _)| *name).collect();
 
         let mut headers = self.shared.default_headers.clone();
         for (name, value) in request.headers.into_iter().chain(applied.headers) {
@@ -297,13 +376,6 @@ impl ClientCore {
             builder = builder.body(body);
         }
         let prepared = builder.build().map_err(|e| Error::Encode { operation, message: e.without_url().to_string() })?;
-
-        let timeout = match (request.options.timeout, self.request_timeout) {
-            (Some(after), _) => Some((TimeoutKind::Call, after)),
-            (None, Some(after)) => Some((TimeoutKind::Client, after)),
-            (None, None) => None,
-        };
-        let deadline = timeout.map(|(_, after)| Instant::now() + after);
         let policy = request.options.retry.unwrap_or_else(|| self.shared.retry.clone());
 
         let span = tracing::debug_span!(
@@ -321,7 +393,7 @@ impl ClientCore {
         let outcome = async {
             let mut attempt: u32 = 0;
             loop {
-                attempt += 1;
+                attempt = attempt.saturating_add(1);
                 let outgoing = if sent_once { prepared.take() } else { prepared.as_ref().and_then(reqwest::Request::try_clone) };
                 let mut outgoing =
                     outgoing.ok_or_else(|| Error::Encode { operation, message: "the body cannot be sent twice".to_owned() })?;
@@ -329,16 +401,8 @@ impl ClientCore {
                 for hook in &self.shared.hooks {
                     hook.before_request(call, &mut outgoing).map_err(|message| Error::Hook { operation, message })?;
                 }
-                let exchange = self.exchange(outgoing, call, reading);
-                let result = match deadline {
-                    Some(deadline) => match tokio::time::timeout(deadline.saturating_duration_since(Instant::now()), exchange).await {
-                        Ok(result) => result,
-                        Err(_) => {
-                            let (kind, after) = timeout.unwrap_or((TimeoutKind::Client, Duration::ZERO));
-                            return Err(Error::Timeout { operation, kind, after, attempts: attempt });
-                        }
-                    },
-                    None => exchange.await,
+                let Some(result) = until(deadline, self.exchange(outgoing, (&base, &query_credentials), call, reading)).await else {
+                    return Err(timed_out(attempt));
                 };
                 // Whether another attempt may help, and after how long.
                 let retry_after = match &result {
@@ -352,7 +416,8 @@ impl ClientCore {
                     _ => None,
                 };
                 if let Some(wait) = retry_after.filter(|_| policy.allows(&method, attempt)) {
-                    let fits = deadline.is_none_or(|deadline| Instant::now() + wait < deadline);
+                    // Checked: a wait no instant can hold does not fit any deadline.
+                    let fits = deadline.is_none_or(|deadline| Instant::now().checked_add(wait).is_some_and(|end| end < deadline));
                     if fits {
                         tracing::debug!(attempt, ?wait, "retrying");
                         tokio::time::sleep(wait).await;
@@ -379,11 +444,17 @@ impl ClientCore {
         outcome
     }
 
-    /// One attempt: send, run the after-response hooks, read the body within the size limit
-    /// (unless it is a 2xx body to stream).
-    async fn exchange(&self, request: reqwest::Request, call: CallInfo<'_>, reading: Reading) -> Result<Received, Attempt> {
+    /// One attempt: send (following redirects), run the after-response hooks, read the body
+    /// within the size limit (unless it is a 2xx body to stream).
+    async fn exchange(
+        &self,
+        request: reqwest::Request,
+        (base, query_credentials): (&Url, &[&str]),
+        call: CallInfo<'_>,
+        reading: Reading,
+    ) -> Result<Received, Attempt> {
         let sent = Instant::now();
-        let mut response = self.shared.http.execute(request).await.map_err(Attempt::Transport)?;
+        let mut response = self.follow_redirects(request, base, query_credentials).await?;
         let status = response.status();
         let headers = response.headers().clone();
         let info = ResponseInfo { status, headers: &headers, elapsed: sent.elapsed() };
@@ -400,12 +471,125 @@ impl ClientCore {
         }
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(Attempt::Transport)? {
-            if (body.len() + chunk.len()) as u64 > limit {
+            if (body.len() as u64).saturating_add(chunk.len() as u64) > limit {
                 return Err(Attempt::TooLarge);
             }
             body.extend_from_slice(&chunk);
         }
         Ok(Received::Whole(RawResponse { status, headers, body: body.into(), attempts: call.attempt }))
+    }
+
+    /// Sends `request` and follows up to [`MAX_REDIRECTS`] redirects (a client built with
+    /// `Policy::none()` hands them back): 301 and 302 turn POST into GET, 303 turns anything
+    /// but HEAD into GET, 307 and 308 keep method and body. Once a hop leaves the base URL's
+    /// origin, every credential header is gone for good, and so are query API keys that a
+    /// `Location` copied from the first URL. A redirect that cannot be followed
+    /// (no usable `Location`, a streamed body to send again, too many hops) is the response.
+    async fn follow_redirects(
+        &self,
+        mut request: reqwest::Request,
+        base: &Url,
+        query_credentials: &[&str],
+    ) -> Result<reqwest::Response, Attempt> {
+        let mut hops = 0;
+        let mut left_origin = false;
+        loop {
+            let method = request.method().clone();
+            let headers = request.headers().clone();
+            let per_request_timeout = request.timeout().copied();
+            // `None`: a streamed body, which can go once only.
+            let body = request.try_clone().map(|mut copy| copy.body_mut().take());
+            let response = self.shared.http.execute(request).await.map_err(Attempt::Transport)?;
+            if hops >= MAX_REDIRECTS {
+                return Ok(response);
+            }
+            let Some(next) = next_hop(&response, method, headers, body) else { return Ok(response) };
+            hops += 1;
+            request = next;
+            *request.timeout_mut() = per_request_timeout;
+            left_origin = left_origin || !same_origin(request.url(), base);
+            if left_origin {
+                remove_credentials(request.headers_mut());
+                remove_query_pairs(request.url_mut(), query_credentials);
+            }
+            tracing::debug!(status = response.status().as_u16(), to = %request.url().origin().ascii_serialization(), "following a redirect");
+        }
+    }
+}
+
+/// Runs `future` until `deadline`; `None` if the deadline came first.
+async fn until<F: std::future::Future>(deadline: Option<Instant>, future: F) -> Option<F::Output> {
+    match deadline {
+        Some(deadline) => tokio::time::timeout_at(deadline.into(), future).await.ok(),
+        None => Some(future.await),
+    }
+}
+
+/// Whether two URLs share scheme, host and port (the port a scheme implies included).
+fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme() && a.host() == b.host() && a.port_or_known_default() == b.port_or_known_default()
+}
+
+/// The request a redirect asks for, if it can be followed.
+fn next_hop(
+    response: &reqwest::Response,
+    method: Method,
+    mut headers: HeaderMap,
+    body: Option<Option<reqwest::Body>>,
+) -> Option<reqwest::Request> {
+    let status = response.status();
+    let becomes_get = match status {
+        StatusCode::MOVED_PERMANENTLY | StatusCode::FOUND => method == Method::POST,
+        StatusCode::SEE_OTHER => method != Method::HEAD,
+        StatusCode::TEMPORARY_REDIRECT | StatusCode::PERMANENT_REDIRECT => false,
+        _ => return None,
+    };
+    let location = response.headers().get(LOCATION)?.to_str().ok()?;
+    let url = response.url().join(location).ok()?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    let (method, body) = if becomes_get {
+        for name in [CONTENT_TYPE, CONTENT_LENGTH, CONTENT_ENCODING, TRANSFER_ENCODING] {
+            headers.remove(name);
+        }
+        (Method::GET, None)
+    } else {
+        (method, body?)
+    };
+    let mut next = reqwest::Request::new(method, url);
+    *next.headers_mut() = headers;
+    *next.body_mut() = body;
+    Some(next)
+}
+
+/// Removes the query pairs named `names`, leaving the rest of the query as it was.
+fn remove_query_pairs(url: &mut Url, names: &[&str]) {
+    if names.is_empty() || !url.query_pairs().any(|(name, _)| names.contains(&name.as_ref())) {
+        return;
+    }
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(name, _)| !names.contains(&name.as_ref()))
+        .map(|(name, value)| (name.into_owned(), value.into_owned()))
+        .collect();
+    if kept.is_empty() {
+        url.set_query(None);
+    } else {
+        url.query_pairs_mut().clear().extend_pairs(kept);
+    }
+}
+
+/// Removes every header that carries a credential: the authorization and cookie headers, and
+/// any header marked sensitive (as every credential header the runtime sets is).
+fn remove_credentials(headers: &mut HeaderMap) {
+    for name in [AUTHORIZATION, COOKIE, PROXY_AUTHORIZATION] {
+        headers.remove(name);
+    }
+    let sensitive: Vec<HeaderName> =
+        headers.iter().filter(|(_, value)| value.is_sensitive()).map(|(name, _)| name.clone()).collect();
+    for name in sensitive {
+        headers.remove(name);
     }
 }
 

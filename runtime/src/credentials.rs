@@ -174,6 +174,14 @@ fn apply_one(credential: &Credential, applied: &mut AppliedCredentials) -> Resul
                 applied.secret_names.push(name);
             }
             ApiKeyLocation::Cookie => {
+                // Sent as given (a server expects its own token verbatim), so anything that
+                // could end the pair and start another cookie is refused, never shown.
+                if !is_cookie_octets(name) || name.contains('=') {
+                    return Err(format!("`{name}` is not a valid cookie name"));
+                }
+                if !is_cookie_octets(key.expose()) {
+                    return Err("the key contains characters not allowed in a cookie".to_owned());
+                }
                 applied.cookies.push(format!("{name}={}", key.expose()));
             }
         },
@@ -200,6 +208,11 @@ fn apply_one(credential: &Credential, applied: &mut AppliedCredentials) -> Resul
         }
     }
     Ok(())
+}
+
+/// RFC 6265 `cookie-octet`s only: no whitespace, `"`, `,`, `;`, `\\` or control characters.
+fn is_cookie_octets(text: &str) -> bool {
+    text.bytes().all(|b| matches!(b, 0x21 | 0x23..=0x2B | 0x2D..=0x3A | 0x3C..=0x5B | 0x5D..=0x7E))
 }
 
 fn sensitive_value(value: &str) -> Result<HeaderValue, String> {
@@ -237,6 +250,23 @@ mod tests {
         let headers = applied.map(|a| a.headers).unwrap_or_default();
         assert_eq!(headers.len(), 1);
         assert_eq!(headers[0].1.to_str().ok(), Some("Bearer t0k"));
+    }
+
+    #[test]
+    fn a_cookie_key_that_could_inject_a_cookie_is_refused_without_showing_it() {
+        let store = CredentialStore::default();
+        let reqs: &[&[&'static str]] = &[&["session"]];
+        for key in ["a; admin=1", "a,b", "a b", "a\"b", "a\\b", "a\tb", "a\u{7f}", "é"] {
+            store.set("session", Credential::ApiKey { location: ApiKeyLocation::Cookie, name: "sid", key: Secret::new(key) });
+            match store.apply("op", reqs) {
+                Err(Error::Encode { message, .. }) => assert!(!message.contains(key), "{message}"),
+                Err(other) => panic!("expected Encode, got {other}"),
+                Ok(applied) => panic!("{key:?} accepted as {:?}", applied.cookies),
+            }
+        }
+        store.set("session", Credential::ApiKey { location: ApiKeyLocation::Cookie, name: "sid", key: Secret::new("abc.DEF-123_=") });
+        let cookies = store.apply("op", reqs).map(|a| a.cookies).unwrap_or_default();
+        assert_eq!(cookies, ["sid=abc.DEF-123_="]);
     }
 
     #[test]

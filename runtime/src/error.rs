@@ -50,6 +50,17 @@ pub enum Error<E = Infallible> {
         /// What could not be encoded.
         message: String,
     },
+    /// The request URL would leave the base URL's origin (scheme, host and port) or change its
+    /// user information, e.g. for a path that starts with `@host`; nothing was sent.
+    #[error("the request URL for `{operation}` leaves the base URL's origin {base} for {url}")]
+    ForeignUrl {
+        /// The operation.
+        operation: &'static str,
+        /// The base URL's origin (scheme, host, port).
+        base: String,
+        /// The origin the request would have gone to.
+        url: String,
+    },
     /// No security requirement of the operation has all its credentials set.
     #[error("no security requirement satisfied for `{operation}`: accepts {accepted}; given {given}")]
     Unauthenticated {
@@ -88,7 +99,8 @@ pub enum Error<E = Infallible> {
         kind: TimeoutKind,
         /// Its length.
         after: Duration,
-        /// Attempts made, retries included.
+        /// Attempts made, retries included; 0 when the time ran out while an OAuth 2 token was
+        /// fetched.
         attempts: u32,
     },
     /// A hook refused the request before it was sent.
@@ -206,6 +218,7 @@ impl<E> Error<E> {
             Self::InvalidBaseUrl { url, message } => Error::InvalidBaseUrl { url, message },
             Self::Build(source) => Error::Build(source),
             Self::Encode { operation, message } => Error::Encode { operation, message },
+            Self::ForeignUrl { operation, base, url } => Error::ForeignUrl { operation, base, url },
             Self::Unauthenticated { operation, accepted, given } => {
                 Error::Unauthenticated { operation, accepted, given }
             }

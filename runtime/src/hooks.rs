@@ -33,13 +33,15 @@ pub struct ResponseInfo<'a> {
 /// Runs around every request of a client. Both methods have empty defaults.
 pub trait Hook: Send + Sync + 'static {
     /// Called with the finished request before each attempt is sent; it may change headers,
-    /// the URL or the body. An error stops the call before anything is sent.
+    /// the URL or the body. An error stops the call before anything is sent. It runs once per
+    /// attempt, not again for each redirect the attempt follows; an `Authorization` or a header
+    /// marked sensitive that it sets is dropped once a redirect leaves the base URL's origin.
     fn before_request(&self, call: CallInfo<'_>, request: &mut reqwest::Request) -> Result<(), String> {
         let _ = (call, request);
         Ok(())
     }
 
-    /// Called when each attempt's response headers arrive.
+    /// Called when each attempt's final response headers arrive, after any redirects.
     fn after_response(&self, call: CallInfo<'_>, response: ResponseInfo<'_>) {
         let _ = (call, response);
     }

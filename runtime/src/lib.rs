@@ -42,6 +42,18 @@
 //! The blocking [`BlockingTransport`] facade has the same surface: `api::Client::new()?` and
 //! then the same calls without `.await`.
 //!
+//! # What a server cannot do
+//!
+//! Every byte a server sends is untrusted. Calls are bounded in time by default
+//! ([`DEFAULT_CONNECT_TIMEOUT`], [`DEFAULT_READ_TIMEOUT`], [`DEFAULT_REQUEST_TIMEOUT`]; the
+//! last covers an OAuth 2 token request too) and in memory ([`DEFAULT_MAX_RESPONSE_BYTES`], for
+//! token responses as well). `Retry-After` waits are capped ([`RetryPolicy::max_retry_after`])
+//! and never run past the deadline. Redirects are followed by the runtime, up to 10; once one
+//! leaves the base URL's origin, no credential goes along (headers, cookies, query keys), no
+//! `Referer` is sent, and the token request follows none. A request URL that would leave the
+//! base URL's origin is refused ([`Error::ForeignUrl`]), as are path values that would add,
+//! remove or climb path segments.
+//!
 //! [specwright]: https://crates.io/crates/specwright-codegen
 
 mod binary;
@@ -64,7 +76,10 @@ mod transport;
 
 pub use binary::BinaryBody;
 pub use blocking::BlockingTransport;
-pub use client::{ClientBuilder, ClientCore, DEFAULT_MAX_RESPONSE_BYTES};
+pub use client::{
+    ClientBuilder, ClientCore, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_READ_TIMEOUT,
+    DEFAULT_REQUEST_TIMEOUT,
+};
 pub use credentials::{ApiKeyLocation, Credential};
 pub use error::{Error, TimeoutKind};
 pub use formats::Base64Bytes;

@@ -101,6 +101,7 @@ impl ClientCredentials {
         http: &reqwest::Client,
         base_url: &str,
         operation: &'static str,
+        max_response_bytes: u64,
     ) -> Result<(), Error> {
         if self.fresh_token().is_some() {
             return Ok(());
@@ -109,12 +110,15 @@ impl ClientCredentials {
         if self.fresh_token().is_some() {
             return Ok(());
         }
-        let fetched = self.fetch(http, base_url).await.map_err(|message| Error::TokenRequest { operation, message })?;
+        let fetched = self.fetch(http, base_url, max_response_bytes).await.map_err(|message| Error::TokenRequest { operation, message })?;
         *self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(fetched);
         Ok(())
     }
 
-    async fn fetch(&self, http: &reqwest::Client, base_url: &str) -> Result<CachedToken, String> {
+    /// Asks the token endpoint once. The caller bounds the time; the body is bounded by
+    /// `limit`. A redirect is not followed (the runtime's client hands it back), so the client
+    /// secret goes nowhere but the token URL.
+    async fn fetch(&self, http: &reqwest::Client, base_url: &str, limit: u64) -> Result<CachedToken, String> {
         let url = match Url::parse(&self.token_url) {
             Ok(url) => url,
             Err(_) => Url::parse(&format!("{}/", base_url.trim_end_matches('/')))
@@ -143,9 +147,23 @@ impl ClientCredentials {
             value.set_sensitive(true);
             request = request.header(AUTHORIZATION, value);
         }
-        let response = request.send().await.map_err(|e| e.without_url().to_string())?;
+        let mut response = request.send().await.map_err(|e| e.without_url().to_string())?;
         let status = response.status();
-        let body = response.bytes().await.map_err(|e| e.without_url().to_string())?;
+        if status.is_redirection() {
+            // The Location may carry anything; the status alone says enough.
+            return Err(format!("the token endpoint answered {status}; token requests do not follow redirects"));
+        }
+        let too_large = || format!("the token endpoint's answer is larger than the limit of {limit} bytes");
+        if response.content_length().is_some_and(|length| length > limit) {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| e.without_url().to_string())? {
+            if (body.len() as u64).saturating_add(chunk.len() as u64) > limit {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
         let parsed: serde_json::Value = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
         if !status.is_success() {
             // The OAuth error code and description are safe to show; the body may not be.
@@ -158,9 +176,9 @@ impl ClientCredentials {
             .and_then(|v| v.as_str())
             .ok_or_else(|| "the token endpoint's answer has no `access_token`".to_owned())?;
         let lifetime = parsed.get("expires_in").and_then(|v| v.as_f64().or_else(|| v.as_str()?.parse().ok()));
-        let refresh_at = lifetime.filter(|s| s.is_finite() && *s >= 0.0).map(|seconds| {
-            let lifetime = Duration::from_secs_f64(seconds.min(1e9));
-            Instant::now() + lifetime.saturating_sub(self.refresh_margin.min(lifetime / 2))
+        // Checked all the way: a lifetime no instant can hold means "never refresh".
+        let refresh_at = lifetime.and_then(|seconds| Duration::try_from_secs_f64(seconds).ok()).and_then(|lifetime| {
+            Instant::now().checked_add(lifetime.saturating_sub(self.refresh_margin.min(lifetime / 2)))
         });
         Ok(CachedToken { token: Secret::new(token), refresh_at })
     }

@@ -36,6 +36,27 @@ pub(crate) enum Flat {
     Object(Vec<(String, String)>),
 }
 
+impl Flat {
+    /// No value at all: ``, `[]` or `{}` (an object whose fields are all null included).
+    pub(crate) fn is_empty(&self) -> bool {
+        match self {
+            Self::Scalar(text) => text.is_empty(),
+            Self::List(items) => items.is_empty(),
+            Self::Object(fields) => fields.is_empty(),
+        }
+    }
+
+    /// Some scalar, item, key or field value is `.` or `..`.
+    pub(crate) fn has_dot_element(&self) -> bool {
+        let dots = |text: &str| text == "." || text == "..";
+        match self {
+            Self::Scalar(text) => dots(text),
+            Self::List(items) => items.iter().any(|item| dots(item)),
+            Self::Object(fields) => fields.iter().any(|(key, value)| dots(key) || dots(value)),
+        }
+    }
+}
+
 pub(crate) fn flatten<V: Serialize + ?Sized>(value: &V) -> Result<Flat, String> {
     match serde_json::to_value(value).map_err(|e| e.to_string())? {
         Value::Array(items) => items.into_iter().map(scalar).collect::<Result<_, _>>().map(Flat::List),
@@ -152,14 +173,15 @@ pub(crate) fn header_value(flat: Flat, explode: bool) -> String {
     }
 }
 
-/// A `name=value` cookie pair (style `form`); values are percent-encoded.
+/// A `name=value` cookie pair (style `form`); keys and values are percent-encoded, so that no
+/// value or key of an exploded object can start another cookie.
 pub(crate) fn cookie_pairs(name: &str, flat: Flat, explode: bool) -> Vec<String> {
     let enc = |text: &str| utf8_percent_encode(text, UNRESERVED).to_string();
     match flat {
         Flat::Scalar(value) => vec![format!("{name}={}", enc(&value))],
         Flat::List(items) if explode => items.iter().map(|v| format!("{name}={}", enc(v))).collect(),
         Flat::List(items) => vec![format!("{name}={}", items.iter().map(|v| enc(v)).collect::<Vec<_>>().join(","))],
-        Flat::Object(fields) if explode => fields.iter().map(|(k, v)| format!("{k}={}", enc(v))).collect(),
+        Flat::Object(fields) if explode => fields.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect(),
         Flat::Object(fields) => vec![format!(
             "{name}={}",
             fields.iter().flat_map(|(k, v)| [enc(k), enc(v)]).collect::<Vec<_>>().join(",")
@@ -220,6 +242,8 @@ mod tests {
     fn cookies_and_headers() {
         assert_eq!(cookie_pairs("id", flat(json!("a b;c")), true), ["id=a%20b%3Bc"]);
         assert_eq!(cookie_pairs("ids", flat(json!([1, 2])), false), ["ids=1,2"]);
+        // A key cannot end the pair and start another cookie.
+        assert_eq!(cookie_pairs("c", flat(json!({"a=1; admin": "x"})), true), ["a%3D1%3B%20admin=x"]);
         assert_eq!(header_value(flat(json!({"a": 1, "b": 2})), true), "a=1,b=2");
         assert_eq!(header_value(flat(json!([1, 2])), false), "1,2");
     }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::params::{self, Flat, Style};
+use crate::params::{self, Style};
 use reqwest::Method;
 use reqwest::header::{HeaderName, HeaderValue};
 use serde::Serialize;
@@ -12,7 +12,8 @@ use serde_json::Value;
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub struct CallOptions {
-    /// Overrides the client's request timeout for this call.
+    /// Overrides the client's request timeout for this call (an OAuth 2 token request it
+    /// needs included).
     pub timeout: Option<Duration>,
     /// Extra headers, sent after (and so overriding) everything else, e.g. `If-Match`.
     pub headers: Vec<(HeaderName, HeaderValue)>,
@@ -70,12 +71,25 @@ impl Request {
     /// Replaces `{name}` in the path, written in `style`.
     pub fn path_param_styled<V: Serialize + ?Sized>(&mut self, name: &str, value: &V, style: Style, explode: bool) -> &mut Self {
         match params::flatten(value) {
-            Ok(Flat::Scalar(text)) if text == "." || text == ".." => self.note_problem(format!(
+            Ok(flat) if flat.is_empty() => self.note_problem(format!(
+                "path parameter `{name}`: an empty value would change the path"
+            )),
+            Ok(flat) if flat.has_dot_element() => self.note_problem(format!(
                 "path parameter `{name}`: the value `.` or `..` would change the path"
             )),
             Ok(flat) => {
                 let segment = params::path_segment(name, flat, style, explode);
-                self.path = self.path.replace(&format!("{{{name}}}"), &segment);
+                let path = self.path.replace(&format!("{{{name}}}"), &segment);
+                // Values are encoded, so no `/` enters and segments line up one to one; a
+                // segment that became `.`, `..` or empty would climb, vanish or change the route.
+                let climbs = path.split('/').zip(self.path.split('/')).any(|(new, old)| {
+                    (is_dot_segment(new) && !is_dot_segment(old)) || (new.is_empty() && !old.is_empty())
+                });
+                if climbs {
+                    self.note_problem(format!("path parameter `{name}`: the value would make a `.`, `..` or empty segment"));
+                } else {
+                    self.path = path;
+                }
             }
             Err(message) => self.note_problem(format!("path parameter `{name}`: {message}")),
         }
@@ -269,6 +283,12 @@ impl Request {
     }
 }
 
+/// `.` or `..`, also percent-encoded (`%2e`, as URL parsers read it), in any case.
+fn is_dot_segment(segment: &str) -> bool {
+    let decoded = segment.to_ascii_lowercase().replace("%2e", ".");
+    decoded == "." || decoded == ".."
+}
+
 impl CallOptions {
     /// Sets the timeout for this call.
     pub fn set_timeout(&mut self, timeout: Duration) {
@@ -312,6 +332,67 @@ mod tests {
         let mut request = Request::new("op", Method::GET, "/files/{name}/meta");
         request.path_param("name", "..");
         assert!(request.problem.is_some());
+    }
+
+    /// Every style and shape: a value that would make `.` or `..` or an empty segment is
+    /// refused, whatever else it does.
+    #[test]
+    fn no_style_or_shape_adds_removes_or_climbs_segments() {
+        use serde_json::json;
+        let refused = [
+            json!("."), json!(".."), json!(""), json!([]), json!({}), json!([".."]), json!(["."]), json!([""]),
+        ];
+        for style in [Style::Simple, Style::Label, Style::Matrix] {
+            for explode in [false, true] {
+                for value in &refused {
+                    let mut request = Request::new("op", Method::GET, "/multi/{ids}/end");
+                    request.path_param_styled("ids", value, style, explode);
+                    // Matrix writes `;ids=`, a segment of its own: only `[""]` goes through there.
+                    let must_refuse = style != Style::Matrix || value != &json!([""]);
+                    if must_refuse {
+                        assert!(request.problem.is_some(), "{style:?} explode={explode} {value} sent {}", request.path);
+                    }
+                    assert!(
+                        request.path.split('/').all(|s| !is_dot_segment(s) && !s.is_empty() || s.is_empty() && request.path.starts_with('/')),
+                        "{style:?} explode={explode} {value}: {}",
+                        request.path
+                    );
+                    assert_eq!(request.path.split('/').count(), 4, "{style:?} {value}: {}", request.path);
+                }
+            }
+        }
+        // Label style turns `.` into `..` and the empty string into `.`.
+        for value in [json!("."), json!(""), json!(["."]), json!([""])] {
+            for explode in [false, true] {
+                let mut request = Request::new("op", Method::GET, "/a/{x}/b");
+                request.path_param_styled("x", &value, Style::Label, explode);
+                assert!(request.problem.is_some(), "label {value} explode={explode}: {}", request.path);
+            }
+        }
+        // Dots as object keys or values, and an object with only null fields, which is empty.
+        for value in [json!({".": "x"}), json!({"k": ".."})] {
+            let mut request = Request::new("op", Method::GET, "/a/{x}/b");
+            request.path_param_styled("x", &value, Style::Simple, false);
+            assert!(request.problem.is_some(), "{value}: {}", request.path);
+        }
+        let mut request = Request::new("op", Method::GET, "/a/{x}/b");
+        request.path_param_styled("x", &json!({"k": null}), Style::Simple, true);
+        assert!(request.problem.is_some(), "{}", request.path);
+        // Ordinary values of every shape still go through.
+        for style in [Style::Simple, Style::Label, Style::Matrix] {
+            for explode in [false, true] {
+                for value in [json!("a.b"), json!(["x", "y"]), json!({"k": "v"}), json!("..."), json!(["..x", "x."])] {
+                    let mut request = Request::new("op", Method::GET, "/a/{x}/b");
+                    request.path_param_styled("x", &value, style, explode);
+                    assert!(request.problem.is_none(), "{style:?} explode={explode} {value}: {:?}", request.problem);
+                }
+            }
+        }
+        // A dot segment of the template itself is the template's business.
+        let mut request = Request::new("op", Method::GET, "/a/../{x}");
+        request.path_param("x", "y");
+        assert_eq!((request.path.as_str(), request.problem.is_none()), ("/a/../y", true));
+        assert!(is_dot_segment("%2E%2e") && is_dot_segment(".%2E") && !is_dot_segment("%2e%2e%2e"));
     }
 
     #[test]

@@ -9,8 +9,9 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 ///
 /// Connection errors and the statuses 408, 429, 502, 503 and 504 are retried, for idempotent
 /// methods only unless [`RetryPolicy::retry_non_idempotent`] opts in. Waits grow exponentially
-/// with full jitter, a `Retry-After` header (seconds or HTTP date) is honoured, and no wait
-/// runs past the call's deadline.
+/// with full jitter, a `Retry-After` header (seconds or HTTP date) is honoured up to a cap
+/// ([`RetryPolicy::max_retry_after`], by default `max_backoff`), and no wait runs past the
+/// call's deadline: a server that asks for a longer wait gets its answer returned instead.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RetryPolicy {
@@ -22,6 +23,8 @@ pub struct RetryPolicy {
     pub max_backoff: Duration,
     /// Retry POST and PATCH too (the server must tolerate duplicates).
     pub retry_non_idempotent: bool,
+    /// The longest wait a `Retry-After` header can ask for; `None` means `max_backoff`.
+    pub retry_after_cap: Option<Duration>,
 }
 
 impl Default for RetryPolicy {
@@ -31,6 +34,7 @@ impl Default for RetryPolicy {
             initial_backoff: Duration::from_millis(100),
             max_backoff: Duration::from_secs(10),
             retry_non_idempotent: false,
+            retry_after_cap: None,
         }
     }
 }
@@ -53,6 +57,13 @@ impl RetryPolicy {
         self
     }
 
+    /// The longest wait a server's `Retry-After` may ask for (default: the longest backoff).
+    /// A longer ask is cut to this; the call's deadline still bounds every wait.
+    pub fn max_retry_after(mut self, cap: Duration) -> Self {
+        self.retry_after_cap = Some(cap);
+        self
+    }
+
     /// Also retries methods that are not idempotent.
     pub fn retry_non_idempotent(mut self, yes: bool) -> Self {
         self.retry_non_idempotent = yes;
@@ -67,12 +78,13 @@ impl RetryPolicy {
     /// exponential backoff with full jitter.
     pub(crate) fn wait(&self, attempt: u32, headers: Option<&HeaderMap>) -> Duration {
         if let Some(after) = headers.and_then(retry_after) {
-            // The server knows best; the call's deadline still bounds the wait.
-            return after;
+            // The server's wish, within the cap: it must not park the caller for hours.
+            return after.min(self.retry_after_cap.unwrap_or(self.max_backoff));
         }
         let exponent = attempt.saturating_sub(1).min(20);
         let ceiling = self.initial_backoff.saturating_mul(1u32 << exponent).min(self.max_backoff);
-        ceiling.mul_f64(jitter())
+        // Checked: `mul_f64` panics where the product does not fit.
+        Duration::try_from_secs_f64(ceiling.as_secs_f64() * jitter()).map_or(ceiling, |wait| wait.min(ceiling))
     }
 }
 
@@ -130,6 +142,18 @@ mod tests {
         assert!(wait > Duration::from_secs(55) && wait <= Duration::from_secs(60), "{wait:?}");
         headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&headers), None);
+    }
+
+    #[test]
+    fn retry_after_is_capped_even_when_it_is_absurd() {
+        let mut headers = HeaderMap::new();
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("18446744073709551615"));
+        let policy = RetryPolicy::default();
+        assert_eq!(policy.wait(1, Some(&headers)), policy.max_backoff);
+        let policy = policy.max_retry_after(Duration::from_millis(30));
+        assert_eq!(policy.wait(1, Some(&headers)), Duration::from_millis(30));
+        let huge = RetryPolicy::attempts(3).backoff(Duration::MAX, Duration::MAX);
+        assert!(huge.wait(5, None) <= Duration::MAX);
     }
 
     #[test]

@@ -22,8 +22,10 @@ type Chunks = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
 
 /// A response body to read chunk by chunk as it arrives, from a call's `send_stream()`.
 ///
-/// The client's response size limit does not apply, and its timeouts cover only the wait for
-/// the response headers: how much to read, and for how long, is the caller's choice. It
+/// The client's response size limit does not apply, and its request timeout covers only the
+/// wait for the response headers: how much to read, and for how long, is the caller's choice.
+/// The read timeout ([`crate::ClientBuilder::read_timeout`]) still cuts a body that stays
+/// silent that long. It
 /// implements [`Stream`], so stream combinators and `tokio_util::io::StreamReader` work on it.
 pub struct ByteStream {
     operation: &'static str,
@@ -101,7 +103,7 @@ impl ByteStream {
     pub async fn collect(mut self, limit: u64) -> Result<Bytes, Error> {
         let mut whole = Vec::new();
         while let Some(chunk) = self.chunk().await? {
-            if (whole.len() + chunk.len()) as u64 > limit {
+            if (whole.len() as u64).saturating_add(chunk.len() as u64) > limit {
                 return Err(Error::ResponseTooLarge { operation: self.operation, limit });
             }
             whole.extend_from_slice(&chunk);
