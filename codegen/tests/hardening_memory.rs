@@ -98,6 +98,6 @@ fn unread_extensions_cost_a_small_multiple_of_their_size() {
     let yaml = resolve_cost(&spec_with_extension(SIZE, false), "big.yaml");
     let json = resolve_cost(&spec_with_extension(SIZE, true), "big.json");
     eprintln!("peak bytes per input byte: yaml {yaml:.1}, json {json:.1}");
-    assert!(yaml < 30.0, "YAML: {yaml:.1} bytes of memory per input byte");
-    assert!(json < 30.0, "JSON: {json:.1} bytes of memory per input byte");
+    assert!(yaml < 20.0, "YAML: {yaml:.1} bytes of memory per input byte");
+    assert!(json < 20.0, "JSON: {json:.1} bytes of memory per input byte");
 }

@@ -408,6 +408,21 @@ mod tests {
     }
 
     #[test]
+    fn nesting_is_bounded() {
+        let problems = parse(&"[".repeat(MAX_DEPTH + 10)).err().unwrap_or_default();
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].message.contains("nests deeper"), "{problems:?}");
+    }
+
+    #[test]
+    fn unread_extensions_record_no_positions_but_read_ones_do() {
+        let parsed = parse(r#"{"x-samples": [{"a": 1}], "x-nullable": true, "properties": {"x-id": {"type": "string"}}}"#).ok();
+        let has = |p: &str| parsed.as_ref().is_some_and(|d| d.positions.contains_key(p));
+        assert!(has("/x-samples") && !has("/x-samples/0") && !has("/x-samples/0/a"));
+        assert!(has("/x-nullable") && has("/properties/x-id/type"));
+    }
+
+    #[test]
     fn syntax_errors_say_where() {
         let problems = parse("{\"a\": [1,\n 2,,]}").err().unwrap_or_default();
         assert_eq!(problems.len(), 1);

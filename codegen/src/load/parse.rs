@@ -38,9 +38,11 @@ impl Pos {
 pub struct Parsed {
     /// The data.
     pub value: Value,
-    /// JSON pointer → position of the node (for a mapping entry: of its key).
+    /// JSON pointer → position of the node (for a mapping entry: of its key). Nodes inside
+    /// `x-` extensions that the generator does not read have none; their extension's key does.
     pub positions: HashMap<String, Pos>,
-    /// JSON pointer → source text, for plain scalars that resolved to a number, bool or null.
+    /// JSON pointer → source text, for plain scalars that resolved to a number, bool or null
+    /// (outside unread extensions).
     pub raw_scalars: HashMap<String, String>,
     /// Nodes that aliases added beyond those spelled out, against [`EXPANSION_NODE_BUDGET`].
     pub expanded: usize,
@@ -587,6 +589,26 @@ mod tests {
     fn json_parses_too() {
         assert_eq!(value(r#"{"a": [1, 2.5, "x", null, true], "b": {"c/d": "\u00e9"}}"#),
             json!({"a": [1, 2.5, "x", null, true], "b": {"c/d": "é"}}));
+    }
+
+    #[test]
+    fn unread_extensions_record_no_positions_or_raw_text() {
+        let parsed = parse("x-samples:\n  - a: 1.10\nx-nullable: true\nheaders:\n  x-id: {schema: {default: 1.10}}\n").ok();
+        let has = |p: &str| parsed.as_ref().is_some_and(|d| d.positions.contains_key(p));
+        let raw = |p: &str| parsed.as_ref().and_then(|d| d.raw_scalars.get(p).cloned());
+        assert!(has("/x-samples") && !has("/x-samples/0") && raw("/x-samples/0/a").is_none());
+        assert!(has("/x-nullable") && raw("/x-nullable").as_deref() == Some("true"));
+        // In a map of names, an `x-` key is a name.
+        assert_eq!(raw("/headers/x-id/schema/default").as_deref(), Some("1.10"));
+    }
+
+    #[test]
+    fn a_second_document_is_a_warning_at_its_start() {
+        let parsed = parse("a: 1\n---\nb: 2\n").ok();
+        assert_eq!(parsed.as_ref().map(|p| &p.value), Some(&json!({"a": 1})));
+        let warnings = parsed.map(|p| p.warnings).unwrap_or_default();
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].pos, Pos { line: 2, column: 1 });
     }
 
     #[test]
