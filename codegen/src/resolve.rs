@@ -254,7 +254,7 @@ impl Resolver<'_> {
     /// Says so when a `$ref` stands where no reference is allowed (`description: {$ref: ...}`,
     /// or anywhere in `info`): following it would pull any file under the root into the output.
     fn warn_unfollowed(&mut self, key: &str, child: &Value, doc: usize, pointer: &str) {
-        if !NO_REFERENCE_KEYWORDS.contains(&key) {
+        if !(child.is_object() || child.is_array()) || !NO_REFERENCE_KEYWORDS.contains(&key) {
             return;
         }
         let mut stack = vec![(format!("{pointer}/{}", escape_pointer_segment(key)), child)];

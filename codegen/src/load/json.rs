@@ -16,14 +16,17 @@ pub fn parse(text: &str) -> Result<Parsed, Vec<ParseProblem>> {
     let mut reader = Reader { bytes: text.as_bytes(), index: 0, pos: Pos { line: 1, column: 1 }, parsed: Parsed::default() };
     reader.whitespace();
     let mut pointer = String::new();
-    let value = reader.value(&mut pointer, false, 0).map_err(|problem| vec![problem])?;
+    let value = reader.value(&mut pointer, false, 0).map_err(|problem| vec![*problem])?;
     reader.whitespace();
     if reader.index < reader.bytes.len() {
-        return Err(vec![reader.problem("unexpected text after the JSON value", String::new())]);
+        return Err(vec![*reader.problem("unexpected text after the JSON value", String::new())]);
     }
     reader.parsed.value = value;
     Ok(reader.parsed)
 }
+
+/// A syntax error, boxed: it travels up every level of the recursion.
+type Failure = Box<ParseProblem>;
 
 struct Reader<'a> {
     bytes: &'a [u8],
@@ -55,7 +58,7 @@ impl Reader<'_> {
         }
     }
 
-    fn problem(&self, message: impl Into<String>, pointer: String) -> ParseProblem {
+    fn problem(&self, message: impl Into<String>, pointer: String) -> Failure {
         let found = match self.peek() {
             None => "the end of the file".to_owned(),
             Some(_) => {
@@ -64,16 +67,16 @@ impl Reader<'_> {
                 format!("`{}`", shown.chars().next().map(String::from).unwrap_or_default().escape_debug())
             }
         };
-        ParseProblem {
+        Box::new(ParseProblem {
             message: format!("JSON syntax error: {} (found {found})", message.into()),
             pos: self.pos,
             pointer,
             help: None,
             related: None,
-        }
+        })
     }
 
-    fn expect(&mut self, byte: u8, what: &str, pointer: &str) -> Result<(), ParseProblem> {
+    fn expect(&mut self, byte: u8, what: &str, pointer: &str) -> Result<(), Failure> {
         if self.peek() == Some(byte) {
             self.bump();
             Ok(())
@@ -84,7 +87,7 @@ impl Reader<'_> {
 
     /// One value at `pointer`; `quiet` inside an unread extension. The caller has recorded the
     /// node's position where it wants one (a mapping entry's is its key's).
-    fn value(&mut self, pointer: &mut String, quiet: bool, depth: usize) -> Result<Value, ParseProblem> {
+    fn value(&mut self, pointer: &mut String, quiet: bool, depth: usize) -> Result<Value, Failure> {
         if !quiet {
             self.parsed.positions.entry(pointer.clone()).or_insert(self.pos);
         }
@@ -103,7 +106,7 @@ impl Reader<'_> {
         }
     }
 
-    fn object(&mut self, pointer: &mut String, quiet: bool, depth: usize) -> Result<Value, ParseProblem> {
+    fn object(&mut self, pointer: &mut String, quiet: bool, depth: usize) -> Result<Value, Failure> {
         self.bump();
         let mut map = Map::new();
         let mut first_seen: HashMap<String, Pos> = HashMap::new();
@@ -159,7 +162,7 @@ impl Reader<'_> {
         }
     }
 
-    fn array(&mut self, pointer: &mut String, quiet: bool, depth: usize) -> Result<Value, ParseProblem> {
+    fn array(&mut self, pointer: &mut String, quiet: bool, depth: usize) -> Result<Value, Failure> {
         self.bump();
         let mut items = Vec::new();
         self.whitespace();
@@ -187,7 +190,7 @@ impl Reader<'_> {
         }
     }
 
-    fn literal(&mut self, word: &str, value: Value, pointer: &str, quiet: bool) -> Result<Value, ParseProblem> {
+    fn literal(&mut self, word: &str, value: Value, pointer: &str, quiet: bool) -> Result<Value, Failure> {
         if !self.bytes.get(self.index..).is_some_and(|rest| rest.starts_with(word.as_bytes())) {
             return Err(self.problem("expected a value", pointer.to_owned()));
         }
@@ -202,7 +205,7 @@ impl Reader<'_> {
 
     /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, read as serde_json reads it:
     /// integers that fit as integers, anything else as a double.
-    fn number(&mut self, pointer: &str, quiet: bool) -> Result<Value, ParseProblem> {
+    fn number(&mut self, pointer: &str, quiet: bool) -> Result<Value, Failure> {
         let start = self.index;
         let start_pos = self.pos;
         if self.peek() == Some(b'-') {
@@ -271,7 +274,7 @@ impl Reader<'_> {
     }
 
     /// A string; the reader is at its opening quote.
-    fn string(&mut self, pointer: &str) -> Result<String, ParseProblem> {
+    fn string(&mut self, pointer: &str) -> Result<String, Failure> {
         self.bump();
         let mut out = String::new();
         loop {
@@ -330,7 +333,7 @@ impl Reader<'_> {
 
     /// The character of a `\uXXXX` escape (the reader is past the `u`), joining a UTF-16
     /// surrogate pair; a lone surrogate becomes U+FFFD, with a warning.
-    fn unicode_escape(&mut self, escape_pos: Pos, pointer: &str) -> Result<char, ParseProblem> {
+    fn unicode_escape(&mut self, escape_pos: Pos, pointer: &str) -> Result<char, Failure> {
         let high = self.hex4(pointer)?;
         if !(0xD800..0xE000).contains(&high) {
             return Ok(char::from_u32(high).unwrap_or(char::REPLACEMENT_CHARACTER));
@@ -357,7 +360,7 @@ impl Reader<'_> {
         Ok(char::REPLACEMENT_CHARACTER)
     }
 
-    fn hex4(&mut self, pointer: &str) -> Result<u32, ParseProblem> {
+    fn hex4(&mut self, pointer: &str) -> Result<u32, Failure> {
         let mut code = 0;
         for _ in 0..4 {
             let digit = self.peek().and_then(|b| (b as char).to_digit(16));
