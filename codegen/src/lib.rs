@@ -256,7 +256,7 @@ impl Generator {
         let generated = result?;
         const SHOWN: usize = 10;
         for warning in generated.warnings.warnings().take(SHOWN) {
-            writeln!(out, "cargo:warning={}", warning.to_string().replace('\n', " ")).map_err(write_error)?;
+            write::print_warning_line(out, &warning.to_string()).map_err(write_error)?;
         }
         let hidden = generated.warnings.warnings().count().saturating_sub(SHOWN);
         if hidden > 0 {

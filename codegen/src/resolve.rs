@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, HashMap};
 use serde_json::{Map, Value};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Location, escape_pointer_segment, unescape_pointer_segment};
-use crate::load::{Document, Loader, is_url, join_location, load_document};
+use crate::load::{Document, EXPANSION_NODE_BUDGET, Loader, is_url, join_location, load_document};
 
 /// Sections whose entries are hoisted under the same name.
 const COMPONENT_SECTIONS: &[&str] = &[
@@ -47,7 +47,8 @@ const MAX_INLINE_DEPTH: usize = 64;
 pub struct Bundle {
     /// The bundled data; every `$ref` in it is local.
     pub value: Value,
-    /// The documents read; the first is the root.
+    /// The documents read; the first is the root. The root's `x-` extensions, which resolving
+    /// passes over, have moved from its data into `value` rather than being copied.
     pub documents: Vec<Document>,
     /// Where parts of the bundle came from: bundled pointer prefix, document index, pointer
     /// prefix in that document. Longest prefix wins.
@@ -106,13 +107,25 @@ struct Resolver<'a> {
     origins: Vec<(String, usize, String)>,
     diagnostics: Diagnostics,
     failed_locations: BTreeSet<String>,
+    /// Copies of targets copied in place, walked once: (document, pointer, keys) → (copy, nodes).
+    inlined: HashMap<(usize, String, Keys), (Value, usize)>,
+    /// Targets being copied in place right now, to tell a cycle.
+    inlining: BTreeSet<(usize, String)>,
+    /// Nodes that copies may still add, shared with the YAML aliases of every document.
+    expansion_left: usize,
+    /// Whether the budget ran out (reported once; nothing more is copied).
+    expansion_exhausted: bool,
 }
 
 /// Loads the root document and everything it references.
 pub fn resolve(loader: &dyn Loader, root_location: &str) -> Result<(Bundle, Diagnostics), Diagnostics> {
     let mut root = load_document(loader, root_location, None).map_err(Diagnostics)?;
     let root_warnings = std::mem::take(&mut root.warnings);
-    let mut value = root.parsed.value.clone();
+    let root_expanded = root.parsed.expanded;
+    // Extensions the walk passes over can be most of a spec: they are moved in afterwards
+    // rather than copied, which would double their cost.
+    let mut left_out = Vec::new();
+    let mut value = copy_for_walk(&root.parsed.value, Keys::Keywords, &mut String::new(), &mut left_out);
     let mut resolver = Resolver {
         loader,
         documents: vec![root],
@@ -124,15 +137,29 @@ pub fn resolve(loader: &dyn Loader, root_location: &str) -> Result<(Bundle, Diag
         origins: Vec::new(),
         diagnostics: Diagnostics(root_warnings),
         failed_locations: BTreeSet::new(),
+        inlined: HashMap::new(),
+        inlining: BTreeSet::new(),
+        expansion_left: EXPANSION_NODE_BUDGET.saturating_sub(root_expanded),
+        expansion_exhausted: false,
     };
     for section in COMPONENT_SECTIONS {
         if let Some(Value::Object(entries)) = value.pointer(section) {
             resolver.taken.insert((*section).to_owned(), entries.keys().cloned().collect());
         }
     }
-    resolver.walk(&mut value, 0, &mut String::new(), 0);
+    resolver.walk(&mut value, 0, &mut String::new(), 0, Keys::Keywords);
+    // The copies served their purpose; free them before the later stages run.
+    resolver.inlined = HashMap::new();
     while let Some((pointer, hoisted)) = resolver.pending.pop() {
         insert_at(&mut value, &pointer, hoisted);
+    }
+    if let Some(root) = resolver.documents.first_mut() {
+        for pointer in left_out {
+            let Some(slot) = value.pointer_mut(&pointer).filter(|slot| slot.is_null()) else { continue };
+            if let Some(extension) = root.parsed.value.pointer_mut(&pointer) {
+                *slot = std::mem::take(extension);
+            }
+        }
     }
     if resolver.diagnostics.has_errors() {
         return Err(resolver.diagnostics);
@@ -142,13 +169,14 @@ pub fn resolve(loader: &dyn Loader, root_location: &str) -> Result<(Bundle, Diag
 }
 
 impl Resolver<'_> {
-    /// Rewrites the references inside `value`, which came from document `doc` at `pointer`.
-    fn walk(&mut self, value: &mut Value, doc: usize, pointer: &mut String, depth: usize) {
+    /// Rewrites the references inside `value`, which came from document `doc` at `pointer`;
+    /// `keys` says what the keys of `value` are, when it is an object.
+    fn walk(&mut self, value: &mut Value, doc: usize, pointer: &mut String, depth: usize, keys: Keys) {
         match value {
             Value::Object(map) => {
                 if let Some(Value::String(reference)) = map.get("$ref") {
                     let reference = reference.clone();
-                    if let Some(replacement) = self.reference(&reference, doc, pointer, depth) {
+                    if let Some(replacement) = self.reference(&reference, doc, pointer, depth, keys) {
                         match replacement {
                             Replacement::Ref(target) => {
                                 map.insert("$ref".to_owned(), Value::String(target));
@@ -167,38 +195,42 @@ impl Resolver<'_> {
                     }
                 }
                 for (key, child) in map.iter_mut() {
-                    if key == "$ref" || is_literal_data(key, child) {
+                    // Extensions are data; in a map of names (properties, headers) an `x-` key
+                    // is a name like any other.
+                    if key == "$ref" || (key.starts_with("x-") && keys != Keys::Names) {
                         continue;
                     }
-                    if key == "examples" {
-                        // A map of Example objects: references among them are real, their
-                        // `value`s are literal data.
-                        if let Value::Object(examples) = child {
-                            for (name, example) in examples.iter_mut() {
-                                if example.get("$ref").is_some() {
-                                    let length = pointer.len();
-                                    pointer.push_str("/examples/");
-                                    pointer.push_str(&escape_pointer_segment(name));
-                                    self.walk(example, doc, pointer, depth);
-                                    pointer.truncate(length);
-                                }
+                    let child_keys = match keys {
+                        Keys::Names | Keys::NamesAndExtensions => Keys::Keywords,
+                        Keys::NamesOfNames => Keys::NamesAndExtensions,
+                        Keys::Keywords => {
+                            if is_literal_data(key, child) {
+                                self.warn_unfollowed(key, child, doc, pointer);
+                                continue;
                             }
+                            if key == "examples" {
+                                if let Value::Object(examples) = child {
+                                    self.walk_examples(examples, doc, pointer, depth);
+                                }
+                                continue;
+                            }
+                            keys_under(key)
                         }
-                        continue;
-                    }
+                    };
                     let length = pointer.len();
                     pointer.push('/');
                     pointer.push_str(&escape_pointer_segment(key));
-                    self.walk(child, doc, pointer, depth);
+                    self.walk(child, doc, pointer, depth, child_keys);
                     pointer.truncate(length);
                 }
             }
             Value::Array(items) => {
+                // Items of a list are objects of keywords: schemas, parameters, servers.
                 for (index, child) in items.iter_mut().enumerate() {
                     let length = pointer.len();
                     pointer.push('/');
                     pointer.push_str(&index.to_string());
-                    self.walk(child, doc, pointer, depth);
+                    self.walk(child, doc, pointer, depth, Keys::Keywords);
                     pointer.truncate(length);
                 }
             }
@@ -206,7 +238,48 @@ impl Resolver<'_> {
         }
     }
 
-    fn reference(&mut self, reference: &str, doc: usize, at: &str, depth: usize) -> Option<Replacement> {
+    /// A map of Example objects: references among them are real, their values are literal data.
+    fn walk_examples(&mut self, examples: &mut Map<String, Value>, doc: usize, pointer: &mut String, depth: usize) {
+        for (name, example) in examples.iter_mut() {
+            if example.get("$ref").is_some() {
+                let length = pointer.len();
+                pointer.push_str("/examples/");
+                pointer.push_str(&escape_pointer_segment(name));
+                self.walk(example, doc, pointer, depth, Keys::Keywords);
+                pointer.truncate(length);
+            }
+        }
+    }
+
+    /// Says so when a `$ref` stands where no reference is allowed (`description: {$ref: ...}`,
+    /// or anywhere in `info`): following it would pull any file under the root into the output.
+    fn warn_unfollowed(&mut self, key: &str, child: &Value, doc: usize, pointer: &str) {
+        if !(child.is_object() || child.is_array()) || !NO_REFERENCE_KEYWORDS.contains(&key) {
+            return;
+        }
+        let mut stack = vec![(format!("{pointer}/{}", escape_pointer_segment(key)), child)];
+        while let Some((at, node)) = stack.pop() {
+            match node {
+                Value::Object(map) => {
+                    if let Some(Value::String(reference)) = map.get("$ref") {
+                        let warning = Diagnostic::warning(
+                            format!("`$ref: {reference}` under `{key}` is not followed: OpenAPI allows no reference there"),
+                            self.locate(doc, &format!("{at}/$ref")),
+                        );
+                        self.diagnostics.push(warning.with_help("write the value itself"));
+                    }
+                    let children = map.iter().filter(|(k, _)| *k != "$ref");
+                    stack.extend(children.rev().map(|(k, v)| (format!("{at}/{}", escape_pointer_segment(k)), v)));
+                }
+                Value::Array(items) => {
+                    stack.extend(items.iter().enumerate().rev().map(|(i, v)| (format!("{at}/{i}"), v)));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn reference(&mut self, reference: &str, doc: usize, at: &str, depth: usize, keys: Keys) -> Option<Replacement> {
         let (file, fragment) = reference.split_once('#').unwrap_or((reference, ""));
         let fragment = percent_decode(fragment);
         if !fragment.is_empty() && !fragment.starts_with('/') {
@@ -215,6 +288,17 @@ impl Resolver<'_> {
         }
         // Locating is only needed for diagnostics, which are rare; compute it on demand.
         let ref_pointer = format!("{at}/$ref");
+        if file.chars().any(char::is_control) {
+            // No real file is named so, and the name would end up in `cargo:` lines.
+            self.diagnostics.push(
+                Diagnostic::error(
+                    format!("`$ref: {}` names a file with a control character", reference.escape_debug()),
+                    self.locate(doc, &ref_pointer),
+                )
+                .with_help("rename the file, or fix the reference"),
+            );
+            return None;
+        }
         let target_doc = if file.is_empty() {
             doc
         } else if file.starts_with('/') && fragment.is_empty() && self.points_into(doc, file) {
@@ -223,7 +307,7 @@ impl Resolver<'_> {
                 Diagnostic::warning(format!("`$ref: {reference}` has no `#`; reading it as `#{file}`"), self.locate(doc, &ref_pointer))
                     .with_help(format!("write `$ref: '#{file}'`")),
             );
-            return self.reference(&format!("#{file}"), doc, at, depth);
+            return self.reference(&format!("#{file}"), doc, at, depth, keys);
         } else {
             let location = join_location(&self.documents.get(doc)?.location, file);
             match self.document(&location, doc, &ref_pointer) {
@@ -274,24 +358,70 @@ impl Resolver<'_> {
                 self.hoisted.insert((target_doc, fragment.clone()), bundled.clone());
                 self.origins.push((bundled.clone(), target_doc, fragment.clone()));
                 let mut path = fragment.clone();
-                self.walk(&mut target, target_doc, &mut path, depth);
+                // A hoisted target is referenced, not copied: copies inside it start afresh.
+                let copying = std::mem::take(&mut self.inlining);
+                self.walk(&mut target, target_doc, &mut path, depth, keys);
+                self.inlining = copying;
                 self.pending.push((bundled.clone(), target));
                 Some(Replacement::Ref(format!("#{bundled}")))
             }
-            None => {
-                if depth >= MAX_INLINE_DEPTH {
-                    self.diagnostics.push(Diagnostic::error(
-                        format!("`$ref: {reference}` is part of a reference cycle that cannot be bundled"),
-                        self.locate(doc, &ref_pointer),
-                    ));
-                    return None;
-                }
-                self.origins.push((at.to_owned(), target_doc, fragment.clone()));
-                let mut path = fragment.clone();
-                self.walk(&mut target, target_doc, &mut path, depth + 1);
-                Some(Replacement::Inline(target))
-            }
+            None => self.inline(reference, target, (target_doc, fragment), (doc, at), depth, keys),
         }
+    }
+
+    /// Copies `target` in place of the reference at `at` in `doc`. A target is walked once and
+    /// its copy reused; every copy counts against the expansion budget, so that references that
+    /// copy a target twice per level cannot grow the bundle exponentially.
+    fn inline(
+        &mut self,
+        reference: &str,
+        mut target: Value,
+        (target_doc, fragment): (usize, String),
+        (doc, at): (usize, &str),
+        depth: usize,
+        keys: Keys,
+    ) -> Option<Replacement> {
+        let ref_pointer = format!("{at}/$ref");
+        if self.expansion_exhausted {
+            return None;
+        }
+        let key = (target_doc, fragment.clone(), keys);
+        if !self.inlined.contains_key(&key) {
+            if depth >= MAX_INLINE_DEPTH || self.inlining.contains(&(target_doc, fragment.clone())) {
+                self.diagnostics.push(Diagnostic::error(
+                    format!("`$ref: {reference}` is part of a reference cycle that cannot be bundled"),
+                    self.locate(doc, &ref_pointer),
+                ));
+                return None;
+            }
+            self.inlining.insert((target_doc, fragment.clone()));
+            let mut path = fragment.clone();
+            self.walk(&mut target, target_doc, &mut path, depth + 1, keys);
+            self.inlining.remove(&(target_doc, fragment.clone()));
+            let nodes = count_nodes(&target, self.expansion_left.saturating_add(1));
+            self.inlined.insert(key.clone(), (target, nodes));
+        }
+        let (copy, nodes) = self.inlined.get(&key)?;
+        if *nodes > self.expansion_left || self.expansion_exhausted {
+            if !self.expansion_exhausted {
+                self.expansion_exhausted = true;
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        format!(
+                            "`$ref: {reference}` copies its target so often that the spec expands beyond \
+                             {EXPANSION_NODE_BUDGET} nodes; refusing it"
+                        ),
+                        self.locate(doc, &ref_pointer),
+                    )
+                    .with_help("move the target under `components` so that it is referenced, not copied"),
+                );
+            }
+            return None;
+        }
+        self.expansion_left -= *nodes;
+        let copy = copy.clone();
+        self.origins.push((at.to_owned(), target_doc, fragment));
+        Some(Replacement::Inline(copy))
     }
 
     /// Loads a referenced document once. A URL that cannot be fetched is a warning (its content
@@ -307,6 +437,17 @@ impl Resolver<'_> {
         match load_document(self.loader, location, referrer.clone()) {
             Ok(mut document) => {
                 let index = self.documents.len();
+                if document.parsed.expanded > self.expansion_left && !self.expansion_exhausted {
+                    self.expansion_exhausted = true;
+                    self.diagnostics.push(Diagnostic::error(
+                        format!(
+                            "the aliases of `{location}` expand the spec beyond {EXPANSION_NODE_BUDGET} nodes, \
+                             with those of the files before it; refusing it"
+                        ),
+                        referrer.clone(),
+                    ));
+                }
+                self.expansion_left = self.expansion_left.saturating_sub(document.parsed.expanded);
                 self.diagnostics.0.append(&mut document.warnings);
                 self.documents.push(document);
                 self.by_location.insert(location.to_owned(), index);
@@ -354,11 +495,110 @@ impl Resolver<'_> {
     }
 }
 
-/// Values that are data, not spec: a `$ref` inside them is just a string.
+/// What the keys of an object are: where a `$ref` may stand depends on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Keys {
+    /// Fields of a spec object or keywords of a schema (`schema`, `description`, ...).
+    Keywords,
+    /// Names the author chose (properties, paths, status codes, media types): each value is an
+    /// object of keywords, whatever its name, so a property named `default` is still a schema.
+    Names,
+    /// Names beside `x-` extensions: the Paths, Responses and Callback objects.
+    NamesAndExtensions,
+    /// Names whose values are again named maps: callbacks (name → expression → path item).
+    NamesOfNames,
+}
+
+/// What the keys are of the object under keyword `key`.
+fn keys_under(key: &str) -> Keys {
+    match key {
+        "responses" => Keys::NamesAndExtensions,
+        "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" | "dependencies"
+        | "schemas" | "parameters" | "requestBodies" | "headers" | "securitySchemes"
+        | "securityDefinitions" | "links" | "pathItems" | "mediaTypes" | "content" | "encoding" | "webhooks" => {
+            Keys::Names
+        }
+        "paths" => Keys::NamesAndExtensions,
+        "callbacks" => Keys::NamesOfNames,
+        _ => Keys::Keywords,
+    }
+}
+
+/// Keywords whose value OpenAPI and JSON Schema never let be (or hold) a Reference object.
+const NO_REFERENCE_KEYWORDS: &[&str] = &[
+    "description", "summary", "title", "externalDocs", "info", "servers", "security", "tags", "xml",
+    "discriminator",
+];
+
+/// Keywords whose value is data, not spec: a `$ref` inside is just a key of that data, and is
+/// never followed (it could name any file under the root).
 fn is_literal_data(key: &str, value: &Value) -> bool {
-    key.starts_with("x-")
-        || matches!(key, "example" | "default" | "enum" | "const")
+    NO_REFERENCE_KEYWORDS.contains(&key)
+        || matches!(key, "example" | "default" | "enum" | "const" | "value" | "dataValue" | "serializedValue")
         || (key == "examples" && value.is_array())
+}
+
+/// A copy of the root document for the walk to rewrite, with the `x-` extensions that the
+/// walk passes over (as `Resolver::walk` does) left as `null`; their pointers go to `left_out`.
+fn copy_for_walk(value: &Value, keys: Keys, pointer: &mut String, left_out: &mut Vec<String>) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut copy = Map::with_capacity(map.len());
+            for (key, child) in map {
+                let length = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&escape_pointer_segment(key));
+                let child_keys = match keys {
+                    Keys::Names | Keys::NamesAndExtensions => Some(Keys::Keywords),
+                    Keys::NamesOfNames => Some(Keys::NamesAndExtensions),
+                    Keys::Keywords if is_literal_data(key, child) || key == "examples" => None,
+                    Keys::Keywords => Some(keys_under(key)),
+                };
+                let skipped = key.starts_with("x-") && keys != Keys::Names;
+                let child_copy = match child_keys {
+                    _ if skipped && (child.is_object() || child.is_array()) => {
+                        left_out.push(pointer.clone());
+                        Value::Null
+                    }
+                    Some(child_keys) if key != "$ref" && !skipped => copy_for_walk(child, child_keys, pointer, left_out),
+                    _ => child.clone(),
+                };
+                pointer.truncate(length);
+                copy.insert(key.clone(), child_copy);
+            }
+            Value::Object(copy)
+        }
+        Value::Array(items) => {
+            let mut copy = Vec::with_capacity(items.len());
+            for (index, item) in items.iter().enumerate() {
+                let length = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&index.to_string());
+                copy.push(copy_for_walk(item, Keys::Keywords, pointer, left_out));
+                pointer.truncate(length);
+            }
+            Value::Array(copy)
+        }
+        other => other.clone(),
+    }
+}
+
+/// The nodes of `value`, counted up to `limit` (iteratively: copies may nest deeply).
+fn count_nodes(value: &Value, limit: usize) -> usize {
+    let mut count = 0;
+    let mut stack = vec![value];
+    while let Some(node) = stack.pop() {
+        count += 1;
+        if count >= limit {
+            return count;
+        }
+        match node {
+            Value::Object(map) => stack.extend(map.values()),
+            Value::Array(items) => stack.extend(items.iter()),
+            _ => {}
+        }
+    }
+    count
 }
 
 enum Loaded {

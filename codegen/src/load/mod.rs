@@ -1,12 +1,13 @@
 //! Stage 1: bytes from a [`Loader`] become parsed documents that remember where each node sits.
 
+mod json;
 mod loader;
 mod parse;
 
 use std::sync::Arc;
 
 pub use loader::{ChainLoader, FsLoader, LoadError, Loader, MemoryLoader, RedirectLoader, is_url, join_location};
-pub use parse::{Parsed, Pos};
+pub use parse::{EXPANSION_NODE_BUDGET, ParseProblem, Parsed, Pos};
 
 use crate::diagnostic::{Diagnostic, Location};
 
@@ -98,13 +99,41 @@ pub fn load_document(
             ]);
         }
     };
+    // A JSON document is read as JSON, which YAML is not quite a superset of. What only looks
+    // like JSON (a trailing comma, a comment) is read as YAML as before.
+    let mut json_problems = None;
+    if text.trim_start().starts_with(['{', '[']) {
+        match json::parse(&text) {
+            Ok(mut parsed) => {
+                let warnings = std::mem::take(&mut parsed.warnings)
+                    .into_iter()
+                    .map(|problem| problem_warning(location, &text, problem))
+                    .collect();
+                return Ok(Document { location: location.to_owned(), text, parsed, warnings });
+            }
+            Err(problems) => json_problems = Some(problems),
+        }
+    }
     let mut patched: Option<String> = None;
     let mut warnings = Vec::new();
     loop {
         let attempt = parse::parse(patched.as_deref().unwrap_or(&text));
         let problems = match attempt {
-            Ok(parsed) => return Ok(Document { location: location.to_owned(), text, parsed, warnings }),
-            Err(problems) => problems,
+            Ok(mut parsed) => {
+                if let Some(problem) = json_problems.take().and_then(|problems| problems.into_iter().next()) {
+                    let mut warning = problem_warning(location, &text, problem);
+                    warning.message = format!("not valid JSON, so read as YAML: {}", warning.message);
+                    warnings.push(warning);
+                }
+                let parse_warnings = std::mem::take(&mut parsed.warnings);
+                warnings.extend(parse_warnings.into_iter().map(|problem| problem_warning(location, &text, problem)));
+                return Ok(Document { location: location.to_owned(), text, parsed, warnings });
+            }
+            Err(problems) => match json_problems.take() {
+                // Neither JSON nor YAML: the JSON error is the one that helps.
+                Some(json) => return Err(json.into_iter().map(|p| problem_error(location, &text, p)).collect()),
+                None => problems,
+            },
         };
         if let ([problem], true) = (problems.as_slice(), warnings.len() < MAX_YAML_PATCHES) {
             let current = patched.as_deref().unwrap_or(&text);
@@ -119,23 +148,34 @@ pub fn load_document(
                 continue;
             }
         }
-        return Err(problems
-            .into_iter()
-            .map(|problem| {
-                let mut diagnostic = Diagnostic::error(
-                    problem.message,
-                    Some(location_in(location, &text, problem.pos, &problem.pointer)),
-                );
-                if let Some(help) = problem.help {
-                    diagnostic = diagnostic.with_help(help);
-                }
-                if let Some((pos, pointer)) = problem.related {
-                    diagnostic = diagnostic.with_related(location_in(location, &text, pos, &pointer));
-                }
-                diagnostic
-            })
-            .collect());
+        return Err(problems.into_iter().map(|problem| problem_error(location, &text, problem)).collect());
     }
+}
+
+fn problem_error(location: &str, text: &str, problem: ParseProblem) -> Diagnostic {
+    let at = Some(location_in(location, text, problem.pos, &problem.pointer));
+    with_details(Diagnostic::error(problem.message, at), location, text, problem.help, problem.related)
+}
+
+fn problem_warning(location: &str, text: &str, problem: ParseProblem) -> Diagnostic {
+    let at = Some(location_in(location, text, problem.pos, &problem.pointer));
+    with_details(Diagnostic::warning(problem.message, at), location, text, problem.help, problem.related)
+}
+
+fn with_details(
+    mut diagnostic: Diagnostic,
+    location: &str,
+    text: &str,
+    help: Option<String>,
+    related: Option<(Pos, String)>,
+) -> Diagnostic {
+    if let Some(help) = help {
+        diagnostic = diagnostic.with_help(help);
+    }
+    if let Some((pos, pointer)) = related {
+        diagnostic = diagnostic.with_related(location_in(location, text, pos, &pointer));
+    }
+    diagnostic
 }
 
 /// How many YAML slips one file may have before we stop reading it charitably.

@@ -11,10 +11,11 @@ use serde_json::{Map, Number, Value};
 
 use crate::diagnostic::escape_pointer_segment;
 
-/// The most nodes a document may expand to through aliases, beyond what it spells out.
-const ALIAS_NODE_BUDGET: usize = 1_000_000;
+/// The most nodes a spec may expand to beyond what its files spell out: YAML aliases of every
+/// document and `$ref` targets copied in place share this one budget.
+pub const EXPANSION_NODE_BUDGET: usize = 1_000_000;
 /// The deepest nesting accepted.
-const MAX_DEPTH: usize = 512;
+pub(super) const MAX_DEPTH: usize = 512;
 
 /// A 1-based line and column (in characters).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -37,10 +38,41 @@ impl Pos {
 pub struct Parsed {
     /// The data.
     pub value: Value,
-    /// JSON pointer → position of the node (for a mapping entry: of its key).
+    /// JSON pointer → position of the node (for a mapping entry: of its key). Nodes inside
+    /// `x-` extensions that the generator does not read have none; their extension's key does.
     pub positions: HashMap<String, Pos>,
-    /// JSON pointer → source text, for plain scalars that resolved to a number, bool or null.
+    /// JSON pointer → source text, for plain scalars that resolved to a number, bool or null
+    /// (outside unread extensions).
     pub raw_scalars: HashMap<String, String>,
+    /// Nodes that aliases added beyond those spelled out, against [`EXPANSION_NODE_BUDGET`].
+    pub expanded: usize,
+    /// What was read but deserves a word: a second YAML document, a duplicate JSON key.
+    pub warnings: Vec<ParseProblem>,
+}
+
+/// Whether the subtree under `key`, in the mapping at `parent` (its JSON pointer), is an
+/// extension the generator never reads: its nodes get no positions or raw scalar text, which
+/// would cost many times the data itself. In a map of names (`properties`, `headers`) an `x-`
+/// key is a name, whose subtree is read.
+pub(super) fn is_unread_extension(key: &str, parent: &str) -> bool {
+    let parent_key = parent.rsplit('/').next().unwrap_or_default();
+    key.starts_with("x-")
+        && !is_read_extension(key)
+        && !matches!(
+            parent_key,
+            "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" | "dependencies"
+                | "schemas" | "parameters" | "requestBodies" | "headers" | "securitySchemes"
+                | "securityDefinitions" | "links" | "pathItems" | "mediaTypes" | "content" | "encoding"
+                | "webhooks" | "examples" | "callbacks"
+        )
+}
+
+/// The extensions the generator (or a later stage) reads: they keep positions for diagnostics.
+fn is_read_extension(key: &str) -> bool {
+    key == "x-nullable"
+        || key.starts_with("x-enum")
+        || key.starts_with("x-ms-")
+        || key.starts_with("x-specwright-")
 }
 
 /// Why a document could not be parsed.
@@ -58,13 +90,15 @@ pub struct ParseProblem {
     pub related: Option<(Pos, String)>,
 }
 
+/// `quiet`: the frame lies inside an unread extension, so its nodes record no positions.
 enum Frame {
-    Seq { items: Vec<Value>, pointer: String, anchor: usize, nodes: usize },
+    Seq { items: Vec<Value>, pointer: String, anchor: usize, nodes: usize, quiet: bool },
     Map {
         map: Map<String, Value>,
         pointer: String,
         anchor: usize,
         nodes: usize,
+        quiet: bool,
         key: Option<String>,
         keys: HashMap<String, Pos>,
         merges: Vec<Value>,
@@ -86,7 +120,6 @@ impl Frame {
 struct Builder {
     stack: Vec<Frame>,
     anchors: HashMap<usize, (Value, usize)>,
-    expanded: usize,
     root: Option<Value>,
     parsed: Parsed,
     problems: Vec<ParseProblem>,
@@ -98,7 +131,6 @@ pub fn parse(text: &str) -> Result<Parsed, Vec<ParseProblem>> {
     let mut builder = Builder {
         stack: Vec::new(),
         anchors: HashMap::new(),
-        expanded: 0,
         root: None,
         parsed: Parsed::default(),
         problems: Vec::new(),
@@ -124,6 +156,14 @@ pub fn parse(text: &str) -> Result<Parsed, Vec<ParseProblem>> {
             Event::DocumentStart(_) => {
                 documents += 1;
                 if documents > 1 {
+                    builder.parsed.warnings.push(ParseProblem {
+                        message: "the file holds a second YAML document, which is ignored; only the first is read"
+                            .into(),
+                        pos: Pos::of(&span),
+                        pointer: String::new(),
+                        help: Some("remove the `---` line and what follows it, or move it to a file of its own".into()),
+                        related: None,
+                    });
                     break;
                 }
             }
@@ -138,11 +178,13 @@ pub fn parse(text: &str) -> Result<Parsed, Vec<ParseProblem>> {
                     builder.set_key(key, Pos::of(&span));
                     continue;
                 }
-                let pointer = builder.child_pointer_or_root();
-                if let Some(raw) = raw {
-                    builder.parsed.raw_scalars.insert(pointer.clone(), raw);
+                if !builder.child_quiet() {
+                    let pointer = builder.child_pointer_or_root();
+                    if let Some(raw) = raw {
+                        builder.parsed.raw_scalars.insert(pointer.clone(), raw);
+                    }
+                    builder.record(&pointer, Pos::of(&span));
                 }
-                builder.record(&pointer, Pos::of(&span));
                 if anchor > 0 {
                     builder.anchors.insert(anchor, (value.clone(), 1));
                 }
@@ -171,19 +213,23 @@ pub fn parse(text: &str) -> Result<Parsed, Vec<ParseProblem>> {
                     return Err(builder.problems);
                 }
                 let pointer = builder.child_pointer_or_root();
-                builder.record(&pointer, Pos::of(&span));
+                let quiet = builder.child_quiet();
+                if !quiet {
+                    builder.record(&pointer, Pos::of(&span));
+                }
                 builder.stack.push(if is_map {
                     Frame::Map {
                         map: Map::new(),
                         pointer,
                         anchor,
                         nodes: 1,
+                        quiet,
                         key: None,
                         keys: HashMap::new(),
                         merges: Vec::new(),
                     }
                 } else {
-                    Frame::Seq { items: Vec::new(), pointer, anchor, nodes: 1 }
+                    Frame::Seq { items: Vec::new(), pointer, anchor, nodes: 1, quiet }
                 });
             }
             Event::SequenceEnd | Event::MappingEnd => {
@@ -220,11 +266,11 @@ pub fn parse(text: &str) -> Result<Parsed, Vec<ParseProblem>> {
                     });
                     return Err(builder.problems);
                 };
-                builder.expanded = builder.expanded.saturating_add(nodes);
-                if builder.expanded > ALIAS_NODE_BUDGET {
+                builder.parsed.expanded = builder.parsed.expanded.saturating_add(nodes);
+                if builder.parsed.expanded > EXPANSION_NODE_BUDGET {
                     builder.problems.push(ParseProblem {
                         message: format!(
-                            "aliases expand this document beyond {ALIAS_NODE_BUDGET} nodes; \
+                            "aliases expand this document beyond {EXPANSION_NODE_BUDGET} nodes; \
                              refusing it (a \"billion laughs\" alias bomb?)"
                         ),
                         pos: Pos::of(&span),
@@ -242,8 +288,10 @@ pub fn parse(text: &str) -> Result<Parsed, Vec<ParseProblem>> {
                     builder.set_key(key, Pos::of(&span));
                     continue;
                 }
-                let pointer = builder.child_pointer_or_root();
-                builder.record(&pointer, Pos::of(&span));
+                if !builder.child_quiet() {
+                    let pointer = builder.child_pointer_or_root();
+                    builder.record(&pointer, Pos::of(&span));
+                }
                 builder.attach(value, nodes);
             }
             Event::StreamEnd => break,
@@ -271,6 +319,17 @@ impl Builder {
         }
     }
 
+    /// Whether the next node lies inside an unread extension.
+    fn child_quiet(&self) -> bool {
+        match self.stack.last() {
+            Some(Frame::Seq { quiet, .. }) => *quiet,
+            Some(Frame::Map { quiet, key, pointer, .. }) => {
+                *quiet || key.as_deref().is_some_and(|key| is_unread_extension(key, pointer))
+            }
+            None => false,
+        }
+    }
+
     fn child_pointer_or_root(&self) -> String {
         self.stack.last().and_then(Frame::child_pointer).unwrap_or_default()
     }
@@ -281,7 +340,9 @@ impl Builder {
 
     fn set_key(&mut self, key: String, pos: Pos) {
         let mut duplicate = None;
-        if let Some(Frame::Map { key: slot, keys, pointer, .. }) = self.stack.last_mut() {
+        let mut quiet = false;
+        if let Some(Frame::Map { key: slot, keys, pointer, quiet: in_extension, .. }) = self.stack.last_mut() {
+            quiet = *in_extension;
             if key != "<<" {
                 if let Some(first) = keys.get(&key) {
                     duplicate = Some((*first, format!("{pointer}/{}", escape_pointer_segment(&key))));
@@ -299,7 +360,7 @@ impl Builder {
                 help: Some("remove or rename one of the two entries".into()),
                 related: Some((first, pointer)),
             });
-        } else {
+        } else if !quiet {
             let pointer = self.child_pointer_or_root();
             self.parsed.positions.insert(pointer, pos);
         }
@@ -528,6 +589,26 @@ mod tests {
     fn json_parses_too() {
         assert_eq!(value(r#"{"a": [1, 2.5, "x", null, true], "b": {"c/d": "\u00e9"}}"#),
             json!({"a": [1, 2.5, "x", null, true], "b": {"c/d": "é"}}));
+    }
+
+    #[test]
+    fn unread_extensions_record_no_positions_or_raw_text() {
+        let parsed = parse("x-samples:\n  - a: 1.10\nx-nullable: true\nheaders:\n  x-id: {schema: {default: 1.10}}\n").ok();
+        let has = |p: &str| parsed.as_ref().is_some_and(|d| d.positions.contains_key(p));
+        let raw = |p: &str| parsed.as_ref().and_then(|d| d.raw_scalars.get(p).cloned());
+        assert!(has("/x-samples") && !has("/x-samples/0") && raw("/x-samples/0/a").is_none());
+        assert!(has("/x-nullable") && raw("/x-nullable").as_deref() == Some("true"));
+        // In a map of names, an `x-` key is a name.
+        assert_eq!(raw("/headers/x-id/schema/default").as_deref(), Some("1.10"));
+    }
+
+    #[test]
+    fn a_second_document_is_a_warning_at_its_start() {
+        let parsed = parse("a: 1\n---\nb: 2\n").ok();
+        assert_eq!(parsed.as_ref().map(|p| &p.value), Some(&json!({"a": 1})));
+        let warnings = parsed.map(|p| p.warnings).unwrap_or_default();
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].pos, Pos { line: 2, column: 1 });
     }
 
     #[test]
