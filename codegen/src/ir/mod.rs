@@ -19,7 +19,7 @@ use crate::normalize::Normalized;
 /// Methods of the generated root client, which tag accessors and root operations must not take.
 pub(crate) const CLIENT_METHODS: &[&str] = &[
     "new", "builder", "from_builder", "with_base_url", "base_url", "core", "clear_credentials",
-    "clone", "fmt", "eq",
+    "clone", "fmt", "eq", "transport_clone",
 ];
 
 /// A webhook: a request the API's server sends to the client's server. The client does not call
@@ -98,28 +98,38 @@ pub struct Options {
     pub flat_client: bool,
 }
 
+/// The stack the IR is built on: schemas carried in extensions (`prefixItems`,
+/// `patternProperties`, `itemSchema`, webhooks) are read into the model here, which takes tens
+/// of kilobytes of stack per level in a debug build script; the caller's stack is not used.
+const BUILD_STACK: usize = 64 << 20;
+
 /// Builds the IR. Problems that still allow a useful client are warnings.
 pub fn build(normalized: &Normalized, options: &Options) -> (Ir, Diagnostics) {
+    std::thread::scope(|scope| {
+        let thread = std::thread::Builder::new().name("specwright-ir".to_owned()).stack_size(BUILD_STACK);
+        match thread.spawn_scoped(scope, || build_here(normalized, options)) {
+            Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            // No thread to be had: the nesting caps still bound the stack.
+            Err(_) => build_here(normalized, options),
+        }
+    })
+}
+
+fn build_here(normalized: &Normalized, options: &Options) -> (Ir, Diagnostics) {
     let api = &normalized.api;
     let mut diagnostics = Diagnostics::default();
     let empty = indexmap::IndexMap::new();
     let components = api.components.as_ref().map(|c| &c.schemas).unwrap_or(&empty);
     let mut type_builder = types::TypeBuilder::new(components);
-    let security_schemes = security::schemes(api, &mut diagnostics);
-    // Setter and clearer names of schemes must not collide with client methods.
-    let security_schemes = security_schemes
-        .into_iter()
-        .map(|mut scheme| {
-            if CLIENT_METHODS.contains(&scheme.rust_name.as_str()) {
-                scheme.rust_name.push_str("_auth");
-            }
-            scheme
-        })
-        .collect::<Vec<_>>();
+    // Every method of the root client comes from this one namer: fixed methods, credential
+    // setters and clearers, tag accessors and untagged operations.
+    let mut root_methods = crate::ident::Namer::with_reserved(CLIENT_METHODS);
+    let security_schemes = security::schemes(api, &mut diagnostics, &mut root_methods);
     let (groups, operations) = operations::OperationBuilder {
         api,
         types: &mut type_builder,
         schemes: &security_schemes,
+        root_methods: &mut root_methods,
         diagnostics: &mut diagnostics,
         flat: options.flat_client,
     }
