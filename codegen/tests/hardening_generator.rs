@@ -82,7 +82,7 @@ fn deepest_shape(ir: &Ir) -> usize {
 // ---- allOf ----------------------------------------------------------------------------------
 
 /// `S_i = allOf[S_{i+1}, {f_i}]`: each schema copies every property below it, so the output is
-/// quadratic in the chain (3 GB for 1,000 before the budget). Merging stops at the budget, with
+/// quadratic in the chain (3 GB for 1,000 before the budget, about 150 MB after). Merging stops at the budget, with
 /// a located warning, and the output stays bounded.
 #[test]
 fn an_all_of_chain_is_bounded_by_a_budget_with_a_located_warning() {
@@ -112,7 +112,7 @@ fn an_all_of_chain_is_bounded_by_a_budget_with_a_located_warning() {
             _ => 0,
         })
         .sum();
-    assert!(fields <= 110_000, "{fields} fields");
+    assert!(fields <= 22_000, "{fields} fields");
     // Schemas merge in order until the budget is spent: the first in full, the rest as JSON.
     let first = generated.ir.types.types.iter().find(|t| t.name == "S0").expect("S0");
     assert!(matches!(&first.kind, TypeKind::Struct { fields } if fields.len() == 1001), "S0 merges all 1,001 properties");
