@@ -190,5 +190,10 @@ mod tests {
         assert_eq!(namer.claim("send"), "send2");
         assert_eq!(namer.claim("v1"), "v1");
         assert_eq!(namer.claim("v1"), "v1_2");
+        // The remembered counter skips what is taken and never reuses a name.
+        let mut namer = Namer::with_reserved(&["a", "a3"]);
+        let names: Vec<String> = (0..4).map(|_| namer.claim("a")).collect();
+        assert_eq!(names, ["a2", "a4", "a5", "a6"]);
+        assert_eq!(namer.claim("a5"), "a5_2");
     }
 }

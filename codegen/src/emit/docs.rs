@@ -92,6 +92,14 @@ mod tests {
     }
 
     #[test]
+    fn carriage_returns_and_bidi_controls_do_not_reach_a_doc_comment() {
+        let docs = doc_attrs([Some("a\rb\r\nc \u{202E}d\u{2069}")]).to_string();
+        assert!(!docs.contains('\r') && !docs.contains("\\r") && !docs.contains('\u{202E}'), "{docs}");
+        assert!(docs.contains(r"\\u{202e}d\\u{2069}"), "{docs}");
+        assert_eq!(doc_line(" `a\rb\u{202A}`"), " `a b\\u{202a}`");
+    }
+
+    #[test]
     fn descriptions_cannot_inject_code() {
         let docs = doc_attrs([Some("*/ } fn evil() { /* \" ]\n#[cfg(any())]")]);
         let file = syn::parse2::<syn::File>(quote! { #docs struct X; }).map_err(|e| e.to_string());

@@ -322,6 +322,34 @@ components:
     }
 
     #[test]
+    fn mutual_recursion_is_boxed_on_every_link_of_the_cycle_and_alias_cycles_are_cut_first_come() {
+        let ir = ir_of(
+            r#"
+openapi: 3.1.0
+info: {title: T, version: "1"}
+paths: {}
+components:
+  schemas:
+    A: {type: object, properties: {b: {$ref: '#/components/schemas/B'}, leaf: {$ref: '#/components/schemas/Leaf'}}}
+    B: {type: object, properties: {a: {oneOf: [{$ref: '#/components/schemas/A'}, {type: "null"}]}}}
+    Leaf: {type: object, properties: {up: {type: array, items: {$ref: '#/components/schemas/A'}}}}
+    X: {$ref: '#/components/schemas/Y'}
+    Y: {type: array, items: {$ref: '#/components/schemas/X'}}
+"#,
+        );
+        let shape = |owner: &str, field: &str| {
+            let TypeKind::Struct { fields } = &named(&ir, owner).kind else { panic!("{owner} is a struct") };
+            fields.iter().find(|f| f.wire_name == field).map(|f| f.shape.clone())
+        };
+        assert!(matches!(shape("A", "b"), Some(Shape::Boxed(_))));
+        assert!(matches!(shape("B", "a"), Some(Shape::Boxed(_))), "{:?}", shape("B", "a"));
+        // Leaf holds A only through a Vec: no cycle without indirection, nothing boxed.
+        assert!(matches!(shape("A", "leaf"), Some(Shape::Named(_))));
+        assert_eq!(named(&ir, "X").kind, TypeKind::Alias(Shape::Json), "the first alias of the cycle is cut");
+        assert!(matches!(&named(&ir, "Y").kind, TypeKind::Alias(Shape::Vec(_))));
+    }
+
+    #[test]
     fn inline_enums_are_named_after_where_they_sit() {
         let ir = ir_of(SPEC);
         let TypeKind::Enum { variants } = &named(&ir, "NodeKind").kind else { panic!("NodeKind is an enum") };
