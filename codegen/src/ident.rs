@@ -118,22 +118,29 @@ pub fn ident(name: &str) -> proc_macro2::Ident {
 #[derive(Clone, Debug, Default)]
 pub struct Namer {
     taken: BTreeSet<String>,
+    /// For each wanted name, the counter to try next, so that many claims of one name stay
+    /// linear instead of retrying every taken suffix.
+    next_counter: std::collections::HashMap<String, usize>,
 }
 
 impl Namer {
     /// A scope where `reserved` names are already taken.
     pub fn with_reserved(reserved: &[&str]) -> Self {
-        Self { taken: reserved.iter().map(|s| (*s).to_owned()).collect() }
+        Self { taken: reserved.iter().map(|s| (*s).to_owned()).collect(), next_counter: Default::default() }
     }
 
     /// `wanted`, or `wanted2`, `wanted3`... whichever is free; then taken.
     pub fn claim(&mut self, wanted: &str) -> String {
         let separator = if wanted.ends_with(|c: char| c.is_ascii_digit()) { "_" } else { "" };
         let mut name = wanted.to_owned();
-        let mut counter = 2;
+        // Suffixes below the remembered counter were all taken, and names are never freed.
+        let mut counter = self.next_counter.get(wanted).copied().unwrap_or(2);
         while self.taken.contains(&name) {
             name = format!("{wanted}{separator}{counter}");
             counter += 1;
+        }
+        if name != wanted {
+            self.next_counter.insert(wanted.to_owned(), counter);
         }
         self.taken.insert(name.clone());
         name
@@ -183,5 +190,10 @@ mod tests {
         assert_eq!(namer.claim("send"), "send2");
         assert_eq!(namer.claim("v1"), "v1");
         assert_eq!(namer.claim("v1"), "v1_2");
+        // The remembered counter skips what is taken and never reuses a name.
+        let mut namer = Namer::with_reserved(&["a", "a3"]);
+        let names: Vec<String> = (0..4).map(|_| namer.claim("a")).collect();
+        assert_eq!(names, ["a2", "a4", "a5", "a6"]);
+        assert_eq!(namer.claim("a5"), "a5_2");
     }
 }

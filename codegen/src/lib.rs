@@ -232,8 +232,8 @@ impl Generator {
     /// changed, and prints `cargo:rerun-if-changed` for every file read and a
     /// `cargo:warning` for each spec warning. Returns the path written.
     pub fn generate(&self) -> Result<PathBuf, Error> {
-        let mut stdout = std::io::stdout().lock();
-        self.generate_to(&mut stdout)
+        // Not locked while generating: stages run on threads of their own (see `normalize`).
+        self.generate_to(&mut std::io::stdout())
     }
 
     /// [`Generator::generate`], printing the build-script lines to `out`.

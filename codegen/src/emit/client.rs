@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::docs::doc_attrs;
+use super::docs::{doc_attrs, doc_line};
 use super::types::{Scope, shape_tokens};
 use crate::ident::ident;
 use crate::ir::{ApiKeyIn, BodyEncoding, Ir, Operation, Param, ParamLocation, ParamStyle, SchemeKind, Shape};
@@ -89,7 +89,7 @@ pub(crate) fn client_items(ir: &Ir) -> TokenStream {
             SchemeKind::MutualTls => return quote!(),
         };
         let set_docs = doc_attrs([Some(summary.as_str()), description]);
-        let clear_doc = format!(" Forgets the credential for security scheme `{name}`.");
+        let clear_doc = doc_line(&format!(" Forgets the credential for security scheme `{name}`."));
         let fetcher = scheme.client_credentials_token_url.as_deref().zip(scheme.client_credentials_setter.as_deref());
         let client_credentials = fetcher.map(|(token_url, setter)| {
             let method = format_ident!("set_{}", setter);
@@ -131,7 +131,7 @@ pub(crate) fn client_items(ir: &Ir) -> TokenStream {
     let accessors = ir.groups.iter().map(|group| {
         let method = ident(&group.method);
         let strukt = format_ident!("{}", group.struct_name);
-        let doc = format!(" Operations tagged `{}`.", group.tag);
+        let doc = doc_line(&format!(" Operations tagged `{}`.", group.tag));
         quote! {
             #[doc = #doc]
             pub fn #method(&self) -> #strukt<T> {
@@ -283,11 +283,11 @@ fn servers_module(ir: &Ir) -> TokenStream {
                     let variants: Vec<_> = pairs.iter().map(|(variant, _)| format_ident!("{}", variant)).collect();
                     let values: Vec<&str> = pairs.iter().map(|(_, value)| value.as_str()).collect();
                     let variant_attrs = pairs.iter().map(|(_, value)| {
-                        let doc = format!(" `{value}`");
+                        let doc = doc_line(&format!(" `{value}`"));
                         let default = (*value == variable.default).then(|| quote!(#[default]));
                         quote!(#[doc = #doc] #default)
                     });
-                    let enum_doc = format!(" The values of `{}` in [`{}`].", variable.name, server.rust_name);
+                    let enum_doc = doc_line(&format!(" The values of `{}` in [`{}`].", variable.name, server.rust_name));
                     enums.push(quote! {
                         #[doc = #enum_doc]
                         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -366,7 +366,7 @@ fn webhooks_module(ir: &Ir) -> TokenStream {
             let payload = hook.payload.as_ref()?;
             let name = format_ident!("{}", namer.claim(&format!("{}Payload", crate::ident::type_name(&hook.name))));
             let ty = shape_tokens(&ir.types, payload, Scope::Nested);
-            let doc = format!(" The payload of webhook `{}` (`{}`).", hook.name, hook.method);
+            let doc = doc_line(&format!(" The payload of webhook `{}` (`{}`).", hook.name, hook.method));
             let summary = doc_attrs([hook.summary.as_deref()]);
             Some(quote! {
                 #[doc = #doc]
@@ -518,11 +518,11 @@ fn encode_body(ir: &Ir, encoding: &BodyEncoding, media_type: Option<&str>) -> To
 /// The enum of an operation's body media types, with `From` the default one's type.
 fn body_choice_items(ir: &Ir, op: &Operation) -> TokenStream {
     let (Some(name), Some(body)) = (body_choice_enum(op), op.body.as_ref()) else { return TokenStream::new() };
-    let doc = format!(" The media types `{}` accepts its body as; a value of the first's type converts into it.", op.operation_id);
+    let doc = doc_line(&format!(" The media types `{}` accepts its body as; a value of the first's type converts into it.", op.operation_id));
     let variants = body.choices.iter().map(|choice| {
         let variant = format_ident!("{}", choice.variant);
         let ty = body_type(ir, &choice.encoding, Scope::Nested);
-        let doc = format!(" `{}`", choice.media_type);
+        let doc = doc_line(&format!(" `{}`", choice.media_type));
         quote!(#[doc = #doc] #variant(#ty),)
     });
     let from = body.choices.first().map(|choice| {
@@ -624,7 +624,7 @@ fn builder(ir: &Ir, op: &Operation) -> TokenStream {
     let rt = quote!(::specwright_runtime);
     let p = quote!(::specwright_runtime::__private);
     let name = format_ident!("{}", op.builder_name);
-    let doc = format!(" Request builder for `{}` (`{} {}`).", op.operation_id, op.http_method, op.path);
+    let doc = doc_line(&format!(" Request builder for `{}` (`{} {}`).", op.operation_id, op.http_method, op.path));
 
     let mut fields = Vec::new();
     let mut new_args = Vec::new();

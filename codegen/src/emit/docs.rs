@@ -1,5 +1,8 @@
 //! Doc comments from spec text. Quoting makes them unable to inject code; this module also
-//! keeps them from becoming doctests (code blocks without a language are Rust to rustdoc).
+//! keeps them from becoming doctests (code blocks without a language are Rust to rustdoc) and
+//! takes out what rustc refuses in a doc comment (a bare carriage return; the bidirectional
+//! controls, which the deny-by-default `text_direction_codepoint_in_comment` lint rejects).
+//! Every `#[doc]` the emitters write goes through [`doc_attrs`] or [`doc_line`].
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -9,9 +12,10 @@ pub(crate) fn doc_attrs<'a>(paragraphs: impl IntoIterator<Item = Option<&'a str>
     let text = paragraphs
         .into_iter()
         .flatten()
-        .map(str::trim)
+        .map(clean_chars)
+        .map(|p| p.trim().to_owned())
         .filter(|p| !p.is_empty())
-        .map(sanitize)
+        .map(|p| sanitize(&p))
         .collect::<Vec<_>>()
         .join("\n\n");
     if text.is_empty() {
@@ -19,6 +23,32 @@ pub(crate) fn doc_attrs<'a>(paragraphs: impl IntoIterator<Item = Option<&'a str>
     }
     let lines = text.lines().map(|line| format!(" {line}"));
     quote! { #( #[doc = #lines] )* }
+}
+
+/// One `#[doc]` line (which prettyplease prints as `///`): line breaks become spaces.
+pub(crate) fn doc_line(text: &str) -> String {
+    clean_chars(text).replace('\n', " ")
+}
+
+/// The bidirectional controls rustc refuses in comments and string literals.
+pub(crate) fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A bare `\r` (an error in a doc comment) becomes a line break; bidirectional controls are
+/// written out as `\u{..}` so the reader still sees that they are there. Nothing else in a
+/// doc comment troubles rustc.
+fn clean_chars(text: &str) -> String {
+    let text = text.replace("\r\n", "\n");
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\r' => out.push('\n'),
+            c if is_bidi_control(c) => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Fenced blocks without a language become `text`; indentation outside fences is dropped so
@@ -59,6 +89,14 @@ mod tests {
         assert_eq!(sanitize("a\n```\nfn main() {}\n```\n    indented\n"), "a\n```text\nfn main() {}\n```\nindented");
         assert_eq!(sanitize("```json\n{}\n```"), "```json\n{}\n```");
         assert_eq!(sanitize("```\nunclosed"), "```text\nunclosed\n```");
+    }
+
+    #[test]
+    fn carriage_returns_and_bidi_controls_do_not_reach_a_doc_comment() {
+        let docs = doc_attrs([Some("a\rb\r\nc \u{202E}d\u{2069}")]).to_string();
+        assert!(!docs.contains('\r') && !docs.contains("\\r") && !docs.contains('\u{202E}'), "{docs}");
+        assert!(docs.contains(r"\\u{202e}d\\u{2069}"), "{docs}");
+        assert_eq!(doc_line(" `a\rb\u{202A}`"), " `a b\\u{202a}`");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::docs::doc_attrs;
+use super::docs::{doc_attrs, doc_line};
 use super::types::{Scope, shape_tokens};
 use crate::ir::{Ir, Operation, ResponseBody, ResponseCase, Shape, StatusMatch};
 
@@ -114,6 +114,7 @@ fn read_body(ir: &Ir, body: &ResponseBody, error: &TokenStream) -> Option<TokenS
 
 /// An enum with one variant per response case.
 fn case_enum(ir: &Ir, name: &proc_macro2::Ident, doc: &str, cases: &[&ResponseCase]) -> TokenStream {
+    let doc = doc_line(doc);
     let variants = cases.iter().map(|case| {
         let variant = format_ident!("{}", case.variant);
         let status = status_doc(case.status);
@@ -149,11 +150,11 @@ pub(crate) fn response_items(ir: &Ir, op: &Operation) -> TokenStream {
     }
     if !responses.headers.is_empty() {
         let name = headers_struct(op);
-        let doc = format!(
+        let doc = doc_line(&format!(
             " The headers `{}` documents on its successful responses; a header that is absent or \
              does not read as its type is `None`.",
             op.operation_id
-        );
+        ));
         let fields = responses.headers.iter().map(|header| {
             let field = crate::ident::ident(&header.rust_name);
             let ty = shape_tokens(&ir.types, &header.shape, Scope::Nested);

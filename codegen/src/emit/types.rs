@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::docs::doc_attrs;
+use super::docs::{doc_attrs, doc_line};
 use crate::ident::ident;
 use crate::ir::{DateTimeLibrary, Field, Shape, TypeDef, TypeKind, TypeSpace};
 
@@ -81,7 +81,8 @@ pub(crate) fn shape_tokens(space: &TypeSpace, shape: &Shape, scope: Scope) -> To
 
 /// The `types` module.
 pub(crate) fn types_module(space: &TypeSpace) -> TokenStream {
-    let items = space.types.iter().map(|def| type_item(space, def));
+    let hashable = space.hashable_types();
+    let items = space.types.iter().map(|def| type_item(space, def, &hashable));
     quote! {
         /// Types for the schemas of the spec.
         pub mod types {
@@ -90,7 +91,7 @@ pub(crate) fn types_module(space: &TypeSpace) -> TokenStream {
     }
 }
 
-fn type_item(space: &TypeSpace, def: &TypeDef) -> TokenStream {
+fn type_item(space: &TypeSpace, def: &TypeDef, hashable_types: &[bool]) -> TokenStream {
     let name = format_ident!("{}", def.name);
     let deprecated = def.deprecated.then_some("**Deprecated.**");
     let docs = doc_attrs([def.docs.title.as_deref(), def.docs.description.as_deref(), deprecated]);
@@ -98,7 +99,7 @@ fn type_item(space: &TypeSpace, def: &TypeDef) -> TokenStream {
     let serde_crate = "::specwright_runtime::__private::serde";
     match &def.kind {
         TypeKind::Struct { fields } => {
-            let hashable = fields.iter().all(|f| space.is_hashable(&f.shape));
+            let hashable = fields.iter().all(|f| space.is_hashable_with(&f.shape, hashable_types));
             let eq = hashable.then(|| quote!(Eq, Hash,));
             let all_optional = fields.iter().all(|f| !f.required || f.nullable || f.flatten);
             let default = all_optional.then(|| quote!(Default,));
@@ -115,7 +116,7 @@ fn type_item(space: &TypeSpace, def: &TypeDef) -> TokenStream {
         TypeKind::Enum { variants } => {
             let idents: Vec<_> = variants.iter().map(|v| format_ident!("{}", v.rust_name)).collect();
             let wires: Vec<_> = variants.iter().map(|v| v.wire_value.as_str()).collect();
-            let wire_docs = variants.iter().map(|v| format!(" `{}`", v.wire_value));
+            let wire_docs = variants.iter().map(|v| doc_line(&format!(" `{}`", v.wire_value)));
             quote! {
                 #docs
                 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, #serde::Serialize, #serde::Deserialize)]
@@ -189,7 +190,7 @@ fn type_item(space: &TypeSpace, def: &TypeDef) -> TokenStream {
             let idents: Vec<_> = variants.iter().map(|v| format_ident!("{}", v.rust_name)).collect();
             let p = quote!(::specwright_runtime::__private);
             let literals: Vec<TokenStream> = variants.iter().map(|v| value_literal(&v.json)).collect();
-            let docs_values = variants.iter().map(|v| format!(" `{}`", v.json));
+            let docs_values = variants.iter().map(|v| doc_line(&format!(" `{}`", v.json)));
             quote! {
                 #docs
                 #[derive(Debug, Clone, PartialEq)]
@@ -225,7 +226,7 @@ fn type_item(space: &TypeSpace, def: &TypeDef) -> TokenStream {
             }
         }
         TypeKind::Union { members, discriminator: None } => {
-            let hashable = members.iter().all(|m| space.is_hashable(&m.shape));
+            let hashable = members.iter().all(|m| space.is_hashable_with(&m.shape, hashable_types));
             let eq = hashable.then(|| quote!(Eq, Hash,));
             let variants = members.iter().map(|member| {
                 let variant = format_ident!("{}", member.rust_name);

@@ -19,7 +19,7 @@ use crate::normalize::Normalized;
 /// Methods of the generated root client, which tag accessors and root operations must not take.
 pub(crate) const CLIENT_METHODS: &[&str] = &[
     "new", "builder", "from_builder", "with_base_url", "base_url", "core", "clear_credentials",
-    "clone", "fmt", "eq",
+    "clone", "fmt", "eq", "transport_clone",
 ];
 
 /// A webhook: a request the API's server sends to the client's server. The client does not call
@@ -98,28 +98,38 @@ pub struct Options {
     pub flat_client: bool,
 }
 
+/// The stack the IR is built on: schemas carried in extensions (`prefixItems`,
+/// `patternProperties`, `itemSchema`, webhooks) are read into the model here, which takes tens
+/// of kilobytes of stack per level in a debug build script; the caller's stack is not used.
+const BUILD_STACK: usize = 64 << 20;
+
 /// Builds the IR. Problems that still allow a useful client are warnings.
 pub fn build(normalized: &Normalized, options: &Options) -> (Ir, Diagnostics) {
+    std::thread::scope(|scope| {
+        let thread = std::thread::Builder::new().name("specwright-ir".to_owned()).stack_size(BUILD_STACK);
+        match thread.spawn_scoped(scope, || build_here(normalized, options)) {
+            Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            // No thread to be had: the nesting caps still bound the stack.
+            Err(_) => build_here(normalized, options),
+        }
+    })
+}
+
+fn build_here(normalized: &Normalized, options: &Options) -> (Ir, Diagnostics) {
     let api = &normalized.api;
     let mut diagnostics = Diagnostics::default();
     let empty = indexmap::IndexMap::new();
     let components = api.components.as_ref().map(|c| &c.schemas).unwrap_or(&empty);
     let mut type_builder = types::TypeBuilder::new(components);
-    let security_schemes = security::schemes(api, &mut diagnostics);
-    // Setter and clearer names of schemes must not collide with client methods.
-    let security_schemes = security_schemes
-        .into_iter()
-        .map(|mut scheme| {
-            if CLIENT_METHODS.contains(&scheme.rust_name.as_str()) {
-                scheme.rust_name.push_str("_auth");
-            }
-            scheme
-        })
-        .collect::<Vec<_>>();
+    // Every method of the root client comes from this one namer: fixed methods, credential
+    // setters and clearers, tag accessors and untagged operations.
+    let mut root_methods = crate::ident::Namer::with_reserved(CLIENT_METHODS);
+    let security_schemes = security::schemes(api, &mut diagnostics, &mut root_methods);
     let (groups, operations) = operations::OperationBuilder {
         api,
         types: &mut type_builder,
         schemes: &security_schemes,
+        root_methods: &mut root_methods,
         diagnostics: &mut diagnostics,
         flat: options.flat_client,
     }
@@ -309,6 +319,34 @@ components:
         let children = fields.iter().find(|f| f.wire_name == "children").map(|f| &f.shape);
         assert!(matches!(next, Some(Shape::Boxed(_))), "{next:?}");
         assert!(matches!(children, Some(Shape::Vec(inner)) if matches!(**inner, Shape::Named(_))), "{children:?}");
+    }
+
+    #[test]
+    fn mutual_recursion_is_boxed_on_every_link_of_the_cycle_and_alias_cycles_are_cut_first_come() {
+        let ir = ir_of(
+            r#"
+openapi: 3.1.0
+info: {title: T, version: "1"}
+paths: {}
+components:
+  schemas:
+    A: {type: object, properties: {b: {$ref: '#/components/schemas/B'}, leaf: {$ref: '#/components/schemas/Leaf'}}}
+    B: {type: object, properties: {a: {oneOf: [{$ref: '#/components/schemas/A'}, {type: "null"}]}}}
+    Leaf: {type: object, properties: {up: {type: array, items: {$ref: '#/components/schemas/A'}}}}
+    X: {$ref: '#/components/schemas/Y'}
+    Y: {type: array, items: {$ref: '#/components/schemas/X'}}
+"#,
+        );
+        let shape = |owner: &str, field: &str| {
+            let TypeKind::Struct { fields } = &named(&ir, owner).kind else { panic!("{owner} is a struct") };
+            fields.iter().find(|f| f.wire_name == field).map(|f| f.shape.clone())
+        };
+        assert!(matches!(shape("A", "b"), Some(Shape::Boxed(_))));
+        assert!(matches!(shape("B", "a"), Some(Shape::Boxed(_))), "{:?}", shape("B", "a"));
+        // Leaf holds A only through a Vec: no cycle without indirection, nothing boxed.
+        assert!(matches!(shape("A", "leaf"), Some(Shape::Named(_))));
+        assert_eq!(named(&ir, "X").kind, TypeKind::Alias(Shape::Json), "the first alias of the cycle is cut");
+        assert!(matches!(&named(&ir, "Y").kind, TypeKind::Alias(Shape::Vec(_))));
     }
 
     #[test]

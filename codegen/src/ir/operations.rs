@@ -250,13 +250,20 @@ pub struct Operation {
 }
 
 /// Names of the request builders' own methods, which parameters must not take.
-const BUILDER_METHODS: &[&str] =
-    &["send", "send_with_response", "send_with_headers", "decode", "timeout", "retry", "header", "options", "body", "transport", "into_parts", "new"];
+const BUILDER_METHODS: &[&str] = &[
+    "send", "send_with_response", "send_with_headers", "send_stream", "decode", "timeout", "retry", "header", "options", "body",
+    "transport", "into_parts", "new",
+];
+
+/// Methods of every sub-client besides its operations.
+const GROUP_METHODS: &[&str] = &["transport_clone"];
 
 pub(crate) struct OperationBuilder<'a, 'b> {
     pub(crate) api: &'a OpenAPI,
     pub(crate) types: &'b mut TypeBuilder<'a>,
     pub(crate) schemes: &'b [SecurityScheme],
+    /// The root client's methods, shared with credential setters and tag accessors.
+    pub(crate) root_methods: &'b mut Namer,
     pub(crate) diagnostics: &'b mut Diagnostics,
     pub(crate) flat: bool,
 }
@@ -265,11 +272,9 @@ impl OperationBuilder<'_, '_> {
     pub(crate) fn build(mut self) -> (Vec<Group>, Vec<Operation>) {
         let mut groups: Vec<Group> = Vec::new();
         let mut group_index: BTreeMap<String, usize> = BTreeMap::new();
-        let mut group_namer = Namer::with_reserved(crate::ir::CLIENT_METHODS);
         let mut group_structs = Namer::with_reserved(&["ApiClient", "AsyncClient", "Client"]);
         let mut builders = Namer::default();
-        let mut methods_per_group: BTreeMap<Option<usize>, Namer> = BTreeMap::new();
-        methods_per_group.insert(None, Namer::with_reserved(crate::ir::CLIENT_METHODS));
+        let mut methods_per_group: BTreeMap<usize, Namer> = BTreeMap::new();
         let mut operations = Vec::new();
         let shared_prefix = shared_literal_prefix(self.api.paths.paths.keys().map(String::as_str));
 
@@ -285,6 +290,9 @@ impl OperationBuilder<'_, '_> {
                 }
             };
             let path_pointer = format!("/paths/{}", escape_pointer_segment(path));
+            if !check_path(path, &path_pointer, self.diagnostics) {
+                continue;
+            }
             for (method, operation) in methods(item, &path_pointer, self.diagnostics) {
                 let group = operation.tags.first().filter(|_| !self.flat).map(|tag| {
                     *group_index.entry(tag.clone()).or_insert_with(|| {
@@ -296,7 +304,7 @@ impl OperationBuilder<'_, '_> {
                             .map(str::to_owned);
                         groups.push(Group {
                             tag: tag.clone(),
-                            method: group_namer.claim(&snake_name(tag)),
+                            method: self.root_methods.claim(&snake_name(tag)),
                             struct_name: group_structs.claim(&format!("{}Api", type_name(tag))),
                             description,
                             parent,
@@ -311,8 +319,11 @@ impl OperationBuilder<'_, '_> {
                     .operation_id
                     .clone()
                     .unwrap_or_else(|| derived_operation_id(method, path, shared_prefix));
-                let namer = methods_per_group.entry(group).or_default();
-                let method_name = namer.claim(&method_name(&operation_id, tag.as_deref()));
+                let wanted = method_name(&operation_id, tag.as_deref());
+                let method_name = match group {
+                    None => self.root_methods.claim(&wanted),
+                    Some(group) => methods_per_group.entry(group).or_insert_with(|| Namer::with_reserved(GROUP_METHODS)).claim(&wanted),
+                };
                 let builder_base = match group.and_then(|g| groups.get(g)) {
                     Some(g) => format!("{}{}", type_name(&g.tag), type_name(&method_name)),
                     None => type_name(&method_name),
@@ -385,6 +396,32 @@ impl OperationBuilder<'_, '_> {
                 json_content,
                 description: data.description.clone(),
                 deprecated: data.deprecated.unwrap_or(false),
+            });
+        }
+        // A `{name}` in the template with no path parameter would be sent literally: the
+        // method takes it as a string instead.
+        for variable in template_variables(path) {
+            if params.iter().any(|p: &Param| p.location == ParamLocation::Path && p.wire_name == variable) {
+                continue;
+            }
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    format!("{context}: the path template names `{{{variable}}}`, but no path parameter `{variable}` is declared; the method takes it as a string"),
+                    Some(Location::pointer_only(pointer.clone())),
+                )
+                .with_help(format!("declare it: `parameters: [{{name: {variable}, in: path, required: true, schema: {{type: string}}}}]`")),
+            );
+            params.push(Param {
+                wire_name: variable.to_owned(),
+                rust_name: names.claim(&snake_name(variable)),
+                location: ParamLocation::Path,
+                required: true,
+                shape: Shape::String,
+                style: ParamStyle::Simple,
+                explode: false,
+                json_content: false,
+                description: None,
+                deprecated: false,
             });
         }
         let body = operation
@@ -800,6 +837,52 @@ fn methods(item: &PathItem, pointer: &str, diagnostics: &mut Diagnostics) -> Vec
                 )),
             }
         }
+    }
+    out
+}
+
+/// Refuses path keys the client could not send safely: one that does not start with `/` is
+/// glued to the base URL as is (`@host/x` sends the request, credentials and all, to `host`),
+/// and a dot segment (`/../`) climbs out of the base URL's path. Returns whether the path is
+/// usable.
+fn check_path(path: &str, pointer: &str, diagnostics: &mut Diagnostics) -> bool {
+    if !path.starts_with('/') {
+        diagnostics.push(
+            Diagnostic::error(
+                format!("path `{path}` does not start with `/`; it would change the URL the client sends to, not just its path"),
+                Some(Location::pointer_only(pointer.to_owned())),
+            )
+            .with_help(format!("write it as `/{}`", path.trim_start_matches('/'))),
+        );
+        return false;
+    }
+    let dot_segment = path.split('/').map(|segment| segment.to_ascii_lowercase().replace("%2e", ".")).any(|s| s == "." || s == "..");
+    if dot_segment {
+        diagnostics.push(
+            Diagnostic::error(
+                format!("path `{path}` has a `.` or `..` segment, which would resolve against the base URL's path"),
+                Some(Location::pointer_only(pointer.to_owned())),
+            )
+            .with_help("write the path without dot segments"),
+        );
+        return false;
+    }
+    true
+}
+
+/// The variable names of a path template (`/a/{id}/b{.format}` → `id`, `.format`), in order,
+/// each once.
+fn template_variables(path: &str) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else { break };
+        let name = &after[..close];
+        if !name.is_empty() && !name.contains('{') && !out.contains(&name) {
+            out.push(name);
+        }
+        rest = &after[close + 1..];
     }
     out
 }

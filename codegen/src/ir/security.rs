@@ -60,13 +60,35 @@ pub struct SecurityScheme {
     pub client_credentials_setter: Option<String>,
 }
 
-pub(crate) fn schemes(api: &OpenAPI, diagnostics: &mut Diagnostics) -> Vec<SecurityScheme> {
+/// A name `n` for a scheme, unique among schemes, such that `set_n` and `clear_n` are free
+/// among the root client's methods (and then taken there).
+fn setter_name(schemes: &mut Namer, root_methods: &mut Namer, wanted: &str, with_clearer: bool) -> String {
+    loop {
+        let mut name = schemes.claim(wanted);
+        // `set_core` is no clash, but reads like the client's own `core`.
+        if crate::ir::CLIENT_METHODS.contains(&name.as_str()) {
+            name.push_str("_auth");
+        }
+        let set = format!("set_{name}");
+        let clear = format!("clear_{name}");
+        if !root_methods.is_taken(&set) && !(with_clearer && root_methods.is_taken(&clear)) {
+            root_methods.claim(&set);
+            if with_clearer {
+                root_methods.claim(&clear);
+            }
+            return name;
+        }
+    }
+}
+
+pub(crate) fn schemes(api: &OpenAPI, diagnostics: &mut Diagnostics, root_methods: &mut Namer) -> Vec<SecurityScheme> {
     let mut namer = Namer::default();
     let mut out = Vec::new();
     if let Some(serde_json::Value::Array(names)) = api.extensions.get(crate::normalize::EXT_MUTUAL_TLS) {
         for name in names.iter().filter_map(serde_json::Value::as_str) {
             out.push(SecurityScheme {
                 name: name.to_owned(),
+                // Mutual TLS has no setter; its name only has to differ from the others.
                 rust_name: namer.claim(&snake_name(name)),
                 kind: SchemeKind::MutualTls,
                 description: None,
@@ -115,9 +137,10 @@ pub(crate) fn schemes(api: &OpenAPI, diagnostics: &mut Diagnostics) -> Vec<Secur
                 (SchemeKind::Bearer { format: Some("OpenID Connect token".to_owned()) }, description)
             }
         };
-        let rust_name = namer.claim(&snake_name(name));
-        let client_credentials_setter =
-            client_credentials_token_url.as_ref().map(|_| namer.claim(&format!("{rust_name}_client_credentials")));
+        let rust_name = setter_name(&mut namer, root_methods, &snake_name(name), true);
+        let client_credentials_setter = client_credentials_token_url
+            .as_ref()
+            .map(|_| setter_name(&mut namer, root_methods, &format!("{rust_name}_client_credentials"), false));
         out.push(SecurityScheme {
             name: name.clone(),
             rust_name,

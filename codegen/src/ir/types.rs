@@ -385,6 +385,10 @@ pub(crate) struct TypeBuilder<'a> {
     resolving: BTreeSet<String>,
     /// How deeply inline definitions nest right now.
     depth: usize,
+    /// How deeply inline schemas of any kind (arrays, maps, tuples, wrappers) nest right now.
+    nesting: usize,
+    /// Properties `allOf` merging may still copy, over the whole document.
+    merge_budget: usize,
     /// The pointer of the schema or operation being converted, for diagnostics.
     context: String,
     /// Component names whose schema has a discriminator and which children `allOf`:
@@ -398,6 +402,17 @@ pub(crate) struct TypeBuilder<'a> {
 /// copying itself through `allOf` gets there.
 const MAX_INLINE_DEPTH: usize = 24;
 
+/// Inline schemas of any kind nested deeper than this become JSON values: rustc cannot check
+/// types nested much deeper (`Vec<Vec<...>>` sixty deep overflows its trait solver), and the
+/// conversion must not exhaust a build script's stack.
+const MAX_NESTING: usize = 32;
+
+/// How many properties `allOf` merging may copy over a whole document. Each merge copies
+/// every property of every schema it pulls in, so a chain of schemas that each `allOf` the
+/// next makes output quadratic in the chain's length. The most any spec of the corpus copies
+/// is about 2,100 (PagerDuty); at this budget a hostile spec costs ~150 MB and seconds.
+const ALL_OF_PROPERTY_BUDGET: usize = 20_000;
+
 /// `components.schemas` as `openapiv3` holds it.
 pub(crate) type ComponentSchemas = indexmap::IndexMap<String, ReferenceOr<Schema>>;
 
@@ -409,6 +424,8 @@ impl<'a> TypeBuilder<'a> {
             diagnostics: Diagnostics::default(),
             resolving: BTreeSet::new(),
             depth: 0,
+            nesting: 0,
+            merge_budget: ALL_OF_PROPERTY_BUDGET,
             context: String::new(),
             polymorphic: polymorphic_parents(components),
             building: BTreeSet::new(),
@@ -513,8 +530,23 @@ impl<'a> TypeBuilder<'a> {
     }
 
     /// The shape of an inline schema: primitives stay primitives; objects, enums and unions
-    /// become named types.
+    /// become named types. Every recursion over a schema's structure passes through here, so
+    /// the nesting cap bounds the stack.
     fn inline(&mut self, schema: &Schema, hint: &str) -> Shape {
+        if self.nesting >= MAX_NESTING {
+            self.diagnostics.push(Diagnostic::warning(
+                format!("inline schemas nest more than {MAX_NESTING} levels deep at `{}`; using a JSON value there", type_name(hint)),
+                self.here(),
+            ));
+            return Shape::Json;
+        }
+        self.nesting += 1;
+        let shape = self.inline_within_cap(schema, hint);
+        self.nesting -= 1;
+        shape
+    }
+
+    fn inline_within_cap(&mut self, schema: &Schema, hint: &str) -> Shape {
         let extensions = &schema.schema_data.extensions;
         if extensions.contains_key(EXT_TYPES) {
             return Shape::Named(self.define(hint, schema));
@@ -573,10 +605,8 @@ impl<'a> TypeBuilder<'a> {
             SchemaKind::Type(Type::Object(_)) => Shape::Named(self.define(hint, schema)),
             SchemaKind::AllOf { all_of } if substantive(all_of).len() == 1 => {
                 match substantive(all_of).first() {
-                    Some(only) => {
-                        let only = (*only).clone();
-                        self.shape(&only, hint)
-                    }
+                    // Borrowed, not cloned: a clone of a deep schema recurses as deep.
+                    Some(only) => self.shape(only, hint),
                     None => Shape::Json,
                 }
             }
@@ -587,8 +617,7 @@ impl<'a> TypeBuilder<'a> {
                 match non_null.as_slice() {
                     [] => Shape::Json,
                     [only] => {
-                        let only = (*only).clone();
-                        let shape = self.shape(&only, hint);
+                        let shape = self.shape(only, hint);
                         if non_null.len() < members.len() { Shape::Nullable(Box::new(shape)) } else { shape }
                     }
                     _ => {
@@ -661,19 +690,19 @@ impl<'a> TypeBuilder<'a> {
                 value_enum(any.enumeration.iter().filter(|v| !v.is_null()).cloned())
             }
             SchemaKind::Type(Type::Object(object)) if !object.properties.is_empty() => {
-                let mut fields = self.fields(&object.properties, &object.required, name);
+                let mut fields = self.fields(object.properties.iter(), &object.required, name);
                 self.additional_field(&mut fields, object.additional_properties.as_ref(), &schema.schema_data.extensions, name);
                 TypeKind::Struct { fields }
             }
             SchemaKind::Any(any) if !any.properties.is_empty() => {
-                let mut fields = self.fields(&any.properties, &any.required, name);
+                let mut fields = self.fields(any.properties.iter(), &any.required, name);
                 self.additional_field(&mut fields, any.additional_properties.as_ref(), &schema.schema_data.extensions, name);
                 TypeKind::Struct { fields }
             }
             SchemaKind::AllOf { all_of } if substantive(all_of).len() == 1 => {
                 // A wrapper around one schema (often to add a description): an alias.
-                let only = substantive(all_of).first().map(|m| (*m).clone());
-                TypeKind::Alias(only.map(|m| self.shape(&m, &format!("{name}Inner"))).unwrap_or(Shape::Json))
+                let only = substantive(all_of).first().copied();
+                TypeKind::Alias(only.map(|m| self.shape(m, &format!("{name}Inner"))).unwrap_or(Shape::Json))
             }
             SchemaKind::AllOf { all_of } => self.merge_all_of(all_of, name),
             SchemaKind::OneOf { one_of: members } | SchemaKind::AnyOf { any_of: members } => {
@@ -681,8 +710,7 @@ impl<'a> TypeBuilder<'a> {
                 let non_null: Vec<&ReferenceOr<Schema>> = members.iter().filter(|m| !self.is_null(m)).collect();
                 if let [only] = non_null.as_slice() {
                     // One real member, maybe with `null`: an alias, optional where null is allowed.
-                    let only = (*only).clone();
-                    let shape = self.shape(&only, &format!("{name}Inner"));
+                    let shape = self.shape(only, &format!("{name}Inner"));
                     let shape = if members.len() > 1 { Shape::Nullable(Box::new(shape)) } else { shape };
                     return (TypeKind::Alias(shape), docs, deprecated);
                 }
@@ -730,15 +758,15 @@ impl<'a> TypeBuilder<'a> {
         }
     }
 
-    fn fields(
+    fn fields<'p>(
         &mut self,
-        properties: &indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
+        properties: impl Iterator<Item = (&'p String, &'p ReferenceOr<Box<Schema>>)>,
         required: &[String],
         owner: &str,
     ) -> Vec<Field> {
         let mut namer = Namer::default();
+        let required: std::collections::HashSet<&str> = required.iter().map(String::as_str).collect();
         properties
-            .iter()
             .map(|(wire_name, schema)| {
                 let hint = format!("{owner}{}", type_name(wire_name));
                 let mut shape = self.boxed_shape(schema, &hint);
@@ -759,7 +787,7 @@ impl<'a> TypeBuilder<'a> {
                 }
                 // A read-only property is absent from requests and a write-only one from
                 // responses, so one struct serving both cannot require them.
-                let required = required.iter().any(|r| r == wire_name) && access == Access::ReadWrite;
+                let required = required.contains(wire_name.as_str()) && access == Access::ReadWrite;
                 Field {
                     rust_name: namer.claim(&snake_name(wire_name)),
                     wire_name: wire_name.to_string(),
@@ -833,56 +861,67 @@ impl<'a> TypeBuilder<'a> {
         (TypeKind::Union { members, discriminator }, Docs::of(schema), schema.schema_data.deprecated)
     }
 
-    /// `allOf`: the properties and `required` lists of every object member, merged.
-    fn merge_all_of(&mut self, members: &[ReferenceOr<Schema>], name: &str) -> TypeKind {
-        let mut properties = indexmap::IndexMap::new();
-        let mut required = Vec::new();
-        let mut pending: Vec<ReferenceOr<Schema>> = members.to_vec();
-        pending.reverse();
-        let mut visited = BTreeSet::new();
+    /// `allOf`: the properties and `required` lists of every object member, merged. Members
+    /// are walked by reference, never copied, and the properties copied count against a
+    /// budget for the whole document.
+    fn merge_all_of<'m>(&mut self, members: &'m [ReferenceOr<Schema>], name: &str) -> TypeKind
+    where
+        'a: 'm,
+    {
+        let components: &'m ComponentSchemas = self.components;
+        let mut properties: indexmap::IndexMap<&'m String, &'m ReferenceOr<Box<Schema>>> = indexmap::IndexMap::new();
+        let mut required: Vec<String> = Vec::new();
+        let mut pending: Vec<&'m ReferenceOr<Schema>> = members.iter().rev().collect();
+        let mut visited: BTreeSet<&'m str> = BTreeSet::new();
+        let mut copied = 0usize;
         while let Some(member) = pending.pop() {
-            let schema = match &member {
+            let schema = match member {
                 ReferenceOr::Reference { reference } => {
-                    if !visited.insert(reference.clone()) {
+                    if !visited.insert(reference.as_str()) {
                         continue;
                     }
-                    match self.component(reference) {
-                        Some(ReferenceOr::Item(schema)) => schema.clone(),
-                        Some(ReferenceOr::Reference { reference }) => {
-                            pending.push(ReferenceOr::Reference { reference: reference.clone() });
+                    match component_in(components, reference) {
+                        Some(ReferenceOr::Item(schema)) => schema,
+                        Some(target @ ReferenceOr::Reference { .. }) => {
+                            pending.push(target);
                             continue;
                         }
                         None => continue,
                     }
                 }
-                ReferenceOr::Item(schema) => schema.clone(),
+                ReferenceOr::Item(schema) => schema,
             };
-            match &schema.schema_kind {
-                SchemaKind::Type(Type::Object(object)) => {
-                    properties.extend(object.properties.clone());
-                    required.extend(object.required.clone());
-                }
-                SchemaKind::Any(any) => {
-                    properties.extend(any.properties.clone());
-                    required.extend(any.required.clone());
-                }
+            let (own, own_required) = match &schema.schema_kind {
+                SchemaKind::Type(Type::Object(object)) => (&object.properties, &object.required),
+                SchemaKind::Any(any) => (&any.properties, &any.required),
                 SchemaKind::AllOf { all_of } => {
-                    for nested in all_of.iter().rev() {
-                        pending.push(nested.clone());
-                    }
+                    pending.extend(all_of.iter().rev());
+                    continue;
                 }
-                _ => {}
+                _ => continue,
+            };
+            copied = copied.saturating_add(own.len()).saturating_add(own_required.len());
+            if copied > self.merge_budget {
+                self.diagnostics.push(
+                    Diagnostic::warning(
+                        format!(
+                            "`allOf` of `{name}` expands beyond {ALL_OF_PROPERTY_BUDGET} properties over the document; using a JSON value"
+                        ),
+                        self.here(),
+                    )
+                    .with_help("schemas that each `allOf` the next copy every property down the chain: share the properties through a `$ref` instead"),
+                );
+                self.merge_budget = 0;
+                return TypeKind::Alias(Shape::Json);
             }
+            properties.extend(own.iter());
+            required.extend(own_required.iter().cloned());
         }
+        self.merge_budget -= copied;
         if properties.is_empty() {
             return TypeKind::Alias(Shape::Json);
         }
-        TypeKind::Struct { fields: self.fields(&properties, &required, name) }
-    }
-
-    fn component(&self, reference: &str) -> Option<&'a ReferenceOr<Schema>> {
-        let name = reference.strip_prefix("#/components/schemas/")?;
-        self.components.get(&unescape_pointer_segment(name))
+        TypeKind::Struct { fields: self.fields(properties.into_iter(), &required, name) }
     }
 
     /// Boxes fields whose type would otherwise contain itself, and shares inline types that
@@ -905,42 +944,50 @@ impl<'a> TypeBuilder<'a> {
         }
         // An alias that leads back to itself (`A = B`, `B = Vec<A>`) cannot be a Rust type
         // alias; the first alias of such a cycle becomes a JSON value.
-        for index in 0..self.space.types.len() {
-            if alias_reaches(&self.space.types, index, index, &mut BTreeSet::new()) {
-                let name = self.space.types[index].name.clone();
-                let pointer = self
-                    .space
-                    .by_reference
-                    .iter()
-                    .find(|(_, id)| id.0 == index)
-                    .map(|(reference, _)| reference.trim_start_matches('#').to_owned())
+        let mut cut = self_defined_aliases(&self.space.types);
+        cut.sort_unstable();
+        if !cut.is_empty() {
+            let references: std::collections::HashMap<usize, &String> =
+                self.space.by_reference.iter().map(|(reference, id)| (id.0, reference)).collect();
+            for &index in &cut {
+                let Some(def) = self.space.types.get_mut(index) else { continue };
+                let pointer = references
+                    .get(&index)
+                    .map(|reference| reference.trim_start_matches('#').to_owned())
                     .unwrap_or_else(|| "/components/schemas".to_owned());
                 self.diagnostics.push(Diagnostic::warning(
-                    format!("schema `{name}` is defined only in terms of itself; using a JSON value"),
+                    format!("schema `{}` is defined only in terms of itself; using a JSON value", def.name),
                     Some(crate::diagnostic::Location::pointer_only(pointer)),
                 ));
-                self.space.types[index].kind = TypeKind::Alias(Shape::Json);
+                def.kind = TypeKind::Alias(Shape::Json);
             }
         }
+        // A field is boxed when its type contains the owner again without indirection: when
+        // both are in the same strongly connected component of the "contains directly" graph.
         let count = self.space.types.len();
-        let direct: Vec<BTreeSet<usize>> = (0..count).map(|i| direct_children(&self.space.types[i].kind)).collect();
-        for index in 0..count {
-            let reaches_back = |start: usize| reaches(&direct, start, index);
-            let mut kind = self.space.types[index].kind.clone();
-            match &mut kind {
+        let direct: Vec<Vec<usize>> = self
+            .space
+            .types
+            .iter()
+            .map(|def| direct_children(&def.kind).into_iter().filter(|&child| child < count).collect())
+            .collect();
+        let component = strongly_connected(&direct);
+        for (index, def) in self.space.types.iter_mut().enumerate() {
+            let owner = component.get(index);
+            let same_component = |id: usize| component.get(id) == owner;
+            match &mut def.kind {
                 TypeKind::Struct { fields } => {
                     for field in fields {
-                        box_if_cyclic(&mut field.shape, &reaches_back);
+                        box_if_cyclic(&mut field.shape, &same_component);
                     }
                 }
                 TypeKind::Union { members, .. } => {
                     for member in members {
-                        box_if_cyclic(&mut member.shape, &reaches_back);
+                        box_if_cyclic(&mut member.shape, &same_component);
                     }
                 }
                 TypeKind::Alias(_) | TypeKind::Enum { .. } | TypeKind::ValueEnum { .. } => {}
             }
-            self.space.types[index].kind = kind;
         }
         (self.space, self.diagnostics)
     }
@@ -956,6 +1003,11 @@ fn substantive(members: &[ReferenceOr<Schema>]) -> Vec<&ReferenceOr<Schema>> {
             ReferenceOr::Item(schema) => !matches!(&schema.schema_kind, SchemaKind::Any(any) if *any == openapiv3::AnySchema::default()),
         })
         .collect()
+}
+
+fn component_in<'c>(components: &'c ComponentSchemas, reference: &str) -> Option<&'c ReferenceOr<Schema>> {
+    let name = reference.strip_prefix("#/components/schemas/")?;
+    components.get(&unescape_pointer_segment(name))
 }
 
 fn escape(name: &str) -> String {
@@ -984,39 +1036,127 @@ fn direct_children(kind: &TypeKind) -> BTreeSet<usize> {
     out
 }
 
-/// Whether the alias `from` names `target` through aliases and type constructors only.
-fn alias_reaches(types: &[TypeDef], from: usize, target: usize, seen: &mut BTreeSet<usize>) -> bool {
-    fn named(shape: &Shape, out: &mut Vec<usize>) {
-        match shape {
-            Shape::Named(id) => out.push(id.0),
-            Shape::Vec(inner) | Shape::Map(inner) | Shape::Nullable(inner) | Shape::Boxed(inner) => named(inner, out),
-            Shape::Tuple(items) => items.iter().for_each(|item| named(item, out)),
-            _ => {}
-        }
+/// Named types a shape mentions, through any type constructor.
+fn named_in(shape: &Shape, out: &mut Vec<usize>) {
+    match shape {
+        Shape::Named(id) => out.push(id.0),
+        Shape::Vec(inner) | Shape::Map(inner) | Shape::Nullable(inner) | Shape::Boxed(inner) => named_in(inner, out),
+        Shape::Tuple(items) => items.iter().for_each(|item| named_in(item, out)),
+        _ => {}
     }
-    let Some(TypeDef { kind: TypeKind::Alias(shape), .. }) = types.get(from) else { return false };
-    if !seen.insert(from) {
-        return false;
-    }
-    let mut next = Vec::new();
-    named(shape, &mut next);
-    next.into_iter().any(|id| id == target || alias_reaches(types, id, target, seen))
 }
 
-fn reaches(direct: &[BTreeSet<usize>], start: usize, target: usize) -> bool {
-    let mut stack = vec![start];
-    let mut seen = BTreeSet::new();
-    while let Some(node) = stack.pop() {
-        if node == target {
-            return true;
+/// The aliases that must become JSON values so that no alias names itself through aliases
+/// and type constructors: visiting aliases in index order, each one that still lies on such a
+/// cycle is cut. Cycles lie within strongly connected components, so each round cuts the
+/// first alias of every cyclic component and looks again only inside those components.
+fn self_defined_aliases(types: &[TypeDef]) -> Vec<usize> {
+    let count = types.len();
+    let mut edges: Vec<Vec<usize>> = types
+        .iter()
+        .map(|def| {
+            let mut out = Vec::new();
+            if let TypeKind::Alias(shape) = &def.kind {
+                named_in(shape, &mut out);
+            }
+            out.retain(|&id| id < count);
+            out
+        })
+        .collect();
+    let mut cut = Vec::new();
+    loop {
+        let component = strongly_connected(&edges);
+        let mut sizes = std::collections::HashMap::new();
+        for &c in &component {
+            *sizes.entry(c).or_insert(0usize) += 1;
         }
-        if seen.insert(node) {
-            if let Some(children) = direct.get(node) {
-                stack.extend(children.iter().copied());
+        // The first node of each cyclic component, in index order.
+        let mut first_of: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
+        let mut cyclic = vec![false; count];
+        for (node, &c) in component.iter().enumerate() {
+            let self_loop = edges.get(node).is_some_and(|e| e.contains(&node));
+            if sizes.get(&c).copied().unwrap_or(0) > 1 || self_loop {
+                cyclic[node] = true;
+                first_of.entry(c).or_insert(node);
+            }
+        }
+        if first_of.is_empty() {
+            return cut;
+        }
+        for &node in first_of.values() {
+            cut.push(node);
+            if let Some(out) = edges.get_mut(node) {
+                out.clear();
+            }
+        }
+        // Nodes outside cyclic components can never join a cycle again.
+        for (node, out) in edges.iter_mut().enumerate() {
+            if !cyclic[node] {
+                out.clear();
             }
         }
     }
-    false
+}
+
+/// The strongly connected component of each node (Tarjan's algorithm, iterative so that long
+/// chains cannot exhaust the stack). Edges to nodes out of range are ignored.
+fn strongly_connected(edges: &[Vec<usize>]) -> Vec<usize> {
+    const UNSEEN: usize = usize::MAX;
+    let count = edges.len();
+    let mut order = vec![UNSEEN; count];
+    let mut low = vec![0; count];
+    let mut on_stack = vec![false; count];
+    let mut component = vec![UNSEEN; count];
+    let mut stack = Vec::new();
+    let mut work: Vec<(usize, usize)> = Vec::new();
+    let (mut next_order, mut next_component) = (0, 0);
+    for root in 0..count {
+        if order[root] != UNSEEN {
+            continue;
+        }
+        work.push((root, 0));
+        while let Some(&(node, position)) = work.last() {
+            if position == 0 && order[node] == UNSEEN {
+                order[node] = next_order;
+                low[node] = next_order;
+                next_order += 1;
+                stack.push(node);
+                on_stack[node] = true;
+            }
+            match edges[node].get(position).copied() {
+                Some(child) => {
+                    if let Some(top) = work.last_mut() {
+                        top.1 += 1;
+                    }
+                    if child >= count {
+                        continue;
+                    }
+                    if order[child] == UNSEEN {
+                        work.push((child, 0));
+                    } else if on_stack[child] {
+                        low[node] = low[node].min(order[child]);
+                    }
+                }
+                None => {
+                    work.pop();
+                    if let Some(&(parent, _)) = work.last() {
+                        low[parent] = low[parent].min(low[node]);
+                    }
+                    if low[node] == order[node] {
+                        while let Some(member) = stack.pop() {
+                            on_stack[member] = false;
+                            component[member] = next_component;
+                            if member == node {
+                                break;
+                            }
+                        }
+                        next_component += 1;
+                    }
+                }
+            }
+        }
+    }
+    component
 }
 
 fn box_if_cyclic(shape: &mut Shape, reaches_back: &dyn Fn(usize) -> bool) {
@@ -1035,33 +1175,72 @@ impl TypeSpace {
     }
 
     /// Whether values of this shape can derive `Eq` and `Hash` (no floats or JSON inside).
+    /// For many shapes, compute [`TypeSpace::hashable_types`] once and use
+    /// [`TypeSpace::is_hashable_with`].
     pub fn is_hashable(&self, shape: &Shape) -> bool {
-        self.hashable(shape, &mut BTreeSet::new())
+        self.is_hashable_with(shape, &self.hashable_types())
     }
 
-    fn hashable(&self, shape: &Shape, seen: &mut BTreeSet<usize>) -> bool {
-        match shape {
-            Shape::String | Shape::Bool | Shape::I32 | Shape::I64 | Shape::U32 | Shape::U64 => true,
-            Shape::DateTime | Shape::Date | Shape::Time | Shape::Uuid | Shape::Base64 | Shape::Binary => true,
-            Shape::F32 | Shape::F64 | Shape::Json => false,
-            Shape::Map(inner) => self.hashable(inner, seen),
-            Shape::Vec(inner) | Shape::Nullable(inner) | Shape::Boxed(inner) => self.hashable(inner, seen),
-            Shape::Tuple(items) => items.iter().all(|item| self.hashable(item, seen)),
-            Shape::Named(id) => {
-                if !seen.insert(id.0) {
-                    return true;
+    /// [`TypeSpace::is_hashable`] with the table of [`TypeSpace::hashable_types`].
+    pub fn is_hashable_with(&self, shape: &Shape, hashable_types: &[bool]) -> bool {
+        let mut named = Vec::new();
+        !shape_has_unhashable_leaf(shape, &mut named) && named.iter().all(|id| hashable_types.get(*id).copied().unwrap_or(false))
+    }
+
+    /// For each type, whether it can derive `Eq` and `Hash`: whether no float, JSON value,
+    /// discriminated union or value enum is reachable from it. Linear in the type space (a
+    /// search per type would be quadratic on long chains of types).
+    pub fn hashable_types(&self) -> Vec<bool> {
+        let count = self.types.len();
+        let mut unhashable = vec![false; count];
+        // Who contains each type, to spread "unhashable" from a type to its containers.
+        let mut containers: Vec<Vec<usize>> = vec![Vec::new(); count];
+        let mut pending = Vec::new();
+        for (index, def) in self.types.iter().enumerate() {
+            let mut named = Vec::new();
+            let local = match &def.kind {
+                TypeKind::Struct { fields } => fields.iter().fold(false, |bad, f| shape_has_unhashable_leaf(&f.shape, &mut named) || bad),
+                TypeKind::Union { members, discriminator: None } => {
+                    members.iter().fold(false, |bad, m| shape_has_unhashable_leaf(&m.shape, &mut named) || bad)
                 }
-                match self.types.get(id.0).map(|d| &d.kind) {
-                    Some(TypeKind::Struct { fields }) => fields.iter().all(|f| self.hashable(&f.shape, seen)),
-                    Some(TypeKind::Union { members, discriminator: None }) => {
-                        members.iter().all(|m| self.hashable(&m.shape, seen))
-                    }
-                    Some(TypeKind::Union { discriminator: Some(_), .. } | TypeKind::ValueEnum { .. }) => false,
-                    Some(TypeKind::Alias(shape)) => self.hashable(shape, seen),
-                    Some(TypeKind::Enum { .. }) => true,
-                    None => false,
+                TypeKind::Union { discriminator: Some(_), .. } | TypeKind::ValueEnum { .. } => true,
+                TypeKind::Alias(shape) => shape_has_unhashable_leaf(shape, &mut named),
+                TypeKind::Enum { .. } => false,
+            };
+            // A name that points nowhere is not hashable either.
+            let local = local || named.iter().any(|&id| id >= count);
+            for id in named.into_iter().filter(|&id| id < count) {
+                containers[id].push(index);
+            }
+            if local {
+                unhashable[index] = true;
+                pending.push(index);
+            }
+        }
+        while let Some(index) = pending.pop() {
+            for &container in &containers[index] {
+                if !unhashable[container] {
+                    unhashable[container] = true;
+                    pending.push(container);
                 }
             }
+        }
+        unhashable.into_iter().map(|bad| !bad).collect()
+    }
+}
+
+/// Whether a shape holds a float or JSON value itself (not through named types, which it
+/// lists in `named`).
+fn shape_has_unhashable_leaf(shape: &Shape, named: &mut Vec<usize>) -> bool {
+    match shape {
+        Shape::String | Shape::Bool | Shape::I32 | Shape::I64 | Shape::U32 | Shape::U64 => false,
+        Shape::DateTime | Shape::Date | Shape::Time | Shape::Uuid | Shape::Base64 | Shape::Binary => false,
+        Shape::F32 | Shape::F64 | Shape::Json => true,
+        Shape::Map(inner) | Shape::Vec(inner) | Shape::Nullable(inner) | Shape::Boxed(inner) => shape_has_unhashable_leaf(inner, named),
+        Shape::Tuple(items) => items.iter().fold(false, |bad, item| shape_has_unhashable_leaf(item, named) || bad),
+        Shape::Named(id) => {
+            named.push(id.0);
+            false
         }
     }
 }

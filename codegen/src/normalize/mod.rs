@@ -55,8 +55,25 @@ pub fn source_pointer(version: SpecVersion, pointer: &str) -> String {
     if version == SpecVersion::V2_0 { swagger2::original_pointer(pointer) } else { pointer.to_owned() }
 }
 
+/// The stack normalizing runs on. Reading a schema into the model takes tens of kilobytes of
+/// stack per level of nesting in a debug build (build scripts are debug builds): the ~40
+/// levels [`MAX_SCHEMA_DEPTH`] lets through overflow a 2 MiB thread, so the caller's stack,
+/// whatever its size, is not used.
+const NORMALIZE_STACK: usize = 64 << 20;
+
 /// Normalizes a bundle. Warnings come back beside the document; errors instead of it.
 pub fn normalize(bundle: &Bundle) -> Result<(Normalized, Diagnostics), Diagnostics> {
+    std::thread::scope(|scope| {
+        let thread = std::thread::Builder::new().name("specwright-normalize".to_owned()).stack_size(NORMALIZE_STACK);
+        match thread.spawn_scoped(scope, || normalize_here(bundle)) {
+            Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            // No thread to be had: the cap on nesting still holds the stack to a few MiB.
+            Err(_) => normalize_here(bundle),
+        }
+    })
+}
+
+fn normalize_here(bundle: &Bundle) -> Result<(Normalized, Diagnostics), Diagnostics> {
     let mut diagnostics = Diagnostics::default();
     let Value::Object(root) = &bundle.value else {
         diagnostics.push(
@@ -130,7 +147,14 @@ pub fn normalize(bundle: &Bundle) -> Result<(Normalized, Diagnostics), Diagnosti
     if !root.get("paths").is_some_and(Value::is_object) {
         root.insert("paths".to_owned(), json!({}));
     }
-    walk_document(&mut value, &mut String::new());
+    let mut truncated = Vec::new();
+    walk_document(&mut value, &mut String::new(), &mut truncated);
+    for pointer in truncated {
+        diagnostics.push(Diagnostic::warning(
+            format!("schemas nest more than {MAX_SCHEMA_DEPTH} levels deep here; this schema is read as any JSON value"),
+            locate(&pointer),
+        ));
+    }
     for fix in coerce::coerce(&mut value, &|pointer| raw_scalar(pointer).map(str::to_owned)) {
         if let Some(warning) = fix.warning {
             diagnostics.push(Diagnostic::warning(warning, locate(&fix.pointer)));
@@ -482,12 +506,67 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
     pointer
 }
 
+/// Schemas nested deeper than this (counting every subschema: property, items, member...)
+/// are cut off and read as any value. Reading a schema into the model takes a lot of stack per
+/// level (a debug build script overflows 2 MiB near 100 levels), and every later stage
+/// recurses over schemas too; the IR caps what it makes of nesting lower still.
+const MAX_SCHEMA_DEPTH: usize = 40;
+
+/// Keys whose value is a map of schemas.
+const SCHEMA_MAPS: &[&str] = &["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"];
+/// Keys whose value is a schema.
+const SCHEMA_VALUES: &[&str] = &[
+    "items", "additionalProperties", "not", "contains", "propertyNames", "if", "then", "else", "unevaluatedProperties",
+    "unevaluatedItems",
+];
+/// Keys whose value is a list of schemas.
+const SCHEMA_LISTS: &[&str] = &["allOf", "oneOf", "anyOf", "prefixItems", "items"];
+
+/// Replaces the subschemas of `schema` (at `pointer`) nested deeper than [`MAX_SCHEMA_DEPTH`]
+/// by `{}`, noting their pointers. Iterative, so that the depth of the input does not matter.
+fn cap_schema_depth(schema: &mut Value, pointer: &str, truncated: &mut Vec<String>) {
+    let mut stack: Vec<(&mut Value, usize, String)> = vec![(schema, 0, pointer.to_owned())];
+    while let Some((node, depth, at)) = stack.pop() {
+        if depth > MAX_SCHEMA_DEPTH {
+            *node = json!({});
+            truncated.push(at);
+            continue;
+        }
+        let Value::Object(map) = node else { continue };
+        for (key, child) in map.iter_mut() {
+            let child_pointer = |suffix: &str| format!("{at}/{}{suffix}", escape_pointer_segment(key));
+            let key = key.as_str();
+            if SCHEMA_VALUES.contains(&key) && child.is_object() {
+                stack.push((child, depth + 1, child_pointer("")));
+                continue;
+            }
+            match child {
+                Value::Object(children) if SCHEMA_MAPS.contains(&key) => {
+                    for (name, grandchild) in children.iter_mut() {
+                        let pointer = child_pointer(&format!("/{}", escape_pointer_segment(name)));
+                        stack.push((grandchild, depth + 1, pointer));
+                    }
+                }
+                Value::Array(children) if SCHEMA_LISTS.contains(&key) => {
+                    for (index, grandchild) in children.iter_mut().enumerate() {
+                        stack.push((grandchild, depth + 1, child_pointer(&format!("/{index}"))));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
 /// Finds the schemas of a document: the values of `schema` keys and of `components.schemas`.
-fn walk_document(value: &mut Value, pointer: &mut String) {
+fn walk_document(value: &mut Value, pointer: &mut String, truncated: &mut Vec<String>) {
     let Value::Object(map) = value else {
         if let Value::Array(items) = value {
-            for item in items {
-                walk_document(item, pointer);
+            for (index, item) in items.iter_mut().enumerate() {
+                let length = pointer.len();
+                pointer.push_str(&format!("/{index}"));
+                walk_document(item, pointer, truncated);
+                pointer.truncate(length);
             }
         }
         return;
@@ -499,17 +578,19 @@ fn walk_document(value: &mut Value, pointer: &mut String) {
         let is_schema_map = key == "schemas" && pointer == "/components";
         let length = pointer.len();
         pointer.push('/');
-        pointer.push_str(key);
+        pointer.push_str(&escape_pointer_segment(key));
         if key == "schema" || key == "itemSchema" {
+            cap_schema_depth(child, pointer, truncated);
             normalize_schema(child);
         } else if is_schema_map {
             if let Value::Object(schemas) = child {
-                for schema in schemas.values_mut() {
+                for (name, schema) in schemas.iter_mut() {
+                    cap_schema_depth(schema, &format!("{pointer}/{}", escape_pointer_segment(name)), truncated);
                     normalize_schema(schema);
                 }
             }
         } else {
-            walk_document(child, pointer);
+            walk_document(child, pointer, truncated);
         }
         pointer.truncate(length);
     }
