@@ -7,7 +7,7 @@
 //! bundle is local. Cycles are fine: a target is hoisted once, before its own references are
 //! followed.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde_json::{Map, Value};
 
@@ -154,12 +154,7 @@ pub fn resolve(loader: &dyn Loader, root_location: &str) -> Result<(Bundle, Diag
         insert_at(&mut value, &pointer, hoisted);
     }
     if let Some(root) = resolver.documents.first_mut() {
-        for pointer in left_out {
-            let Some(slot) = value.pointer_mut(&pointer).filter(|slot| slot.is_null()) else { continue };
-            if let Some(extension) = root.parsed.value.pointer_mut(&pointer) {
-                *slot = std::mem::take(extension);
-            }
-        }
+        restore_extensions(&mut value, &mut root.parsed.value, left_out);
     }
     if resolver.diagnostics.has_errors() {
         return Err(resolver.diagnostics);
@@ -536,6 +531,64 @@ fn is_literal_data(key: &str, value: &Value) -> bool {
     NO_REFERENCE_KEYWORDS.contains(&key)
         || matches!(key, "example" | "default" | "enum" | "const" | "value" | "dataValue" | "serializedValue")
         || (key == "examples" && value.is_array())
+}
+
+/// Moves back into the bundle the root's `x-` extensions that the walk passed over, where a later
+/// stage reads them or a `$ref` points into them; the rest leave the bundle. Normalization
+/// copies whatever extensions it meets, so an unread extension would cost many times its size.
+fn restore_extensions(bundle: &mut Value, root: &mut Value, left_out: Vec<String>) {
+    let mut targets = HashSet::new();
+    local_ref_targets(bundle, &mut targets);
+    let mut pending = left_out;
+    loop {
+        let (kept, rest): (Vec<String>, Vec<String>) = pending.into_iter().partition(|pointer| {
+            let (parent, key) = pointer.rsplit_once('/').unwrap_or_default();
+            !crate::load::is_unread_extension(&unescape_pointer_segment(key), parent) || targets.contains(pointer)
+        });
+        pending = rest;
+        if kept.is_empty() {
+            break;
+        }
+        for pointer in kept {
+            let Some(slot) = bundle.pointer_mut(&pointer).filter(|slot| slot.is_null()) else { continue };
+            if let Some(extension) = root.pointer_mut(&pointer) {
+                *slot = std::mem::take(extension);
+                // What an extension refers to is kept too.
+                local_ref_targets(slot, &mut targets);
+            }
+        }
+    }
+    for pointer in pending {
+        let Some((parent, key)) = pointer.rsplit_once('/') else { continue };
+        let parent = if parent.is_empty() { Some(&mut *bundle) } else { bundle.pointer_mut(parent) };
+        if let Some(Value::Object(map)) = parent {
+            map.shift_remove(&unescape_pointer_segment(key));
+        }
+    }
+}
+
+/// The JSON pointers that the local `$ref`s under `value` name, with every prefix of each, so
+/// that whether a reference points into a node is one look-up (iteratively: data may nest deeply).
+fn local_ref_targets(value: &Value, targets: &mut HashSet<String>) {
+    let mut stack = vec![value];
+    while let Some(node) = stack.pop() {
+        match node {
+            Value::Object(map) => {
+                if let Some(Value::String(reference)) = map.get("$ref") {
+                    if let Some(fragment) = reference.strip_prefix('#') {
+                        let target = percent_decode(fragment);
+                        for (index, _) in target.match_indices('/').skip(1) {
+                            targets.insert(target[..index].to_owned());
+                        }
+                        targets.insert(target);
+                    }
+                }
+                stack.extend(map.values());
+            }
+            Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
 }
 
 /// A copy of the root document for the walk to rewrite, with the `x-` extensions that the

@@ -231,7 +231,35 @@ components:
     let limit = bundle.value.pointer("/components/headers/x-rate-limit");
     assert_eq!(limit, Some(&serde_json::json!({"$ref": "#/components/headers/Limit"})));
     assert_eq!(bundle.value.pointer("/components/headers/Limit/schema/type"), Some(&serde_json::json!("integer")));
-    assert_eq!(bundle.value["components"]["x-notes"], serde_json::json!({"$ref": "common.yaml#/Flag"}));
+    // An extension beside keywords is neither followed nor kept: no later stage reads it.
+    assert_eq!(bundle.value["components"].get("x-notes"), None);
+}
+
+#[test]
+fn unread_extensions_leave_the_bundle_unless_a_reference_points_into_them() {
+    let spec = "openapi: 3.0.3
+info: {title: T, version: '1'}
+paths:
+  /a:
+    get:
+      x-code-samples: [{lang: sh, source: curl}]
+      responses:
+        '200':
+          description: ok
+          content: {application/json: {schema: {$ref: '#/x-schemas/Page'}}}
+x-schemas:
+  Page: {type: object, properties: {item: {$ref: '#/x-more/Item'}}}
+x-more:
+  Item: {type: string}
+x-unused: {big: [1, 2, 3]}
+";
+    let (bundle, _) = resolved(&[("api.yaml", spec)]);
+    let value = &bundle.value;
+    assert_eq!(value.pointer("/paths/~1a/get/x-code-samples"), None);
+    assert_eq!(value.get("x-unused"), None);
+    // Referred to, directly and through what is referred to: kept.
+    assert_eq!(value.pointer("/x-schemas/Page/type"), Some(&serde_json::json!("object")));
+    assert_eq!(value.pointer("/x-more/Item/type"), Some(&serde_json::json!("string")));
 }
 
 // ---- JSON read as JSON ---------------------------------------------------------------------

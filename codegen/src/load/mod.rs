@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 pub use loader::{ChainLoader, FsLoader, LoadError, Loader, MemoryLoader, RedirectLoader, is_url, join_location};
 pub use parse::{EXPANSION_NODE_BUDGET, ParseProblem, Parsed, Pos};
+pub(crate) use parse::is_unread_extension;
 
 use crate::diagnostic::{Diagnostic, Location};
 

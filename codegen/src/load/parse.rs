@@ -54,7 +54,7 @@ pub struct Parsed {
 /// extension the generator never reads: its nodes get no positions or raw scalar text, which
 /// would cost many times the data itself. In a map of names (`properties`, `headers`) an `x-`
 /// key is a name, whose subtree is read.
-pub(super) fn is_unread_extension(key: &str, parent: &str) -> bool {
+pub(crate) fn is_unread_extension(key: &str, parent: &str) -> bool {
     let parent_key = parent.rsplit('/').next().unwrap_or_default();
     key.starts_with("x-")
         && !is_read_extension(key)
