@@ -323,3 +323,57 @@ fn a_second_yaml_document_is_reported_where_it_starts() {
     assert!(warnings[0].message.contains("second YAML document"));
     assert_eq!(place(warnings[0]).map(|p| (p.0, p.1)), Some(("api.yaml".to_owned(), 4)));
 }
+
+// ---- what one file can cost in diagnostics and positions ---------------------------------
+
+#[test]
+fn a_file_full_of_slips_keeps_a_bounded_number_of_short_warnings() {
+    // 20,000 duplicate keys and 20,000 lone surrogates on one minified line: each warning
+    // used to carry a copy of the whole line, which is the whole file.
+    let keys = (0..20_000).map(|_| r#""a":0"#).collect::<Vec<_>>().join(",");
+    let halves = (0..20_000).map(|i| format!(r#""s{i}":"\ud800""#)).collect::<Vec<_>>().join(",");
+    let spec = format!(
+        r#"{{"openapi":"3.0.0","info":{{"title":"T","version":"1"}},"paths":{{}},"components":{{"examples":{{"E":{{"value":{{{keys},{halves}}}}}}}}}}}"#
+    );
+    let (_, diagnostics) = resolved(&[("api.json", &spec)]);
+    let warnings: Vec<&Diagnostic> = diagnostics.warnings().collect();
+    assert!(warnings.len() <= 101, "{} warnings", warnings.len());
+    let summary = warnings.last().map(|w| w.message.clone()).unwrap_or_default();
+    assert!(summary.contains("more warnings while reading this file"), "{summary}");
+    let quoted: usize = warnings.iter().filter_map(|w| w.location.as_ref()?.source_line.as_ref()).map(String::len).sum();
+    assert_eq!(quoted, 0, "a line of {} bytes is not quoted", spec.len());
+}
+
+#[test]
+fn long_keys_over_many_nodes_cost_memory_linear_in_the_file() {
+    // A 100,000-character key above 50,000 items: every item's pointer repeats the key.
+    for format in ["json", "yaml"] {
+        let key = "k".repeat(100_000);
+        let items = vec!["0"; 50_000].join(",");
+        let spec = match format {
+            "json" => format!(r#"{{"openapi":"3.0.0","info":{{"title":"T","version":"1"}},"paths":{{}},"components":{{"examples":{{"{key}":{{"value":[{items}]}}}}}}}}"#),
+            // YAML keys are at most 1,024 characters: 100 nested keys of 1,000 instead.
+            _ => {
+                let nested: String = (0..100).map(|level| format!("{{{}{level}: ", "k".repeat(1_000))).collect();
+                format!(
+                    "openapi: 3.0.0\ninfo: {{title: T, version: '1'}}\npaths: {{}}\ncomponents:\n  examples:\n    E:\n      value: {nested}[{items}]{}\n",
+                    "}".repeat(100)
+                )
+            }
+        };
+        let name = format!("api.{format}");
+        let document = specwright_codegen::load::load_document(&loader(&[(name.as_str(), spec.as_str())]), &name, None)
+            .unwrap_or_else(|diagnostics| panic!("{diagnostics:?}"));
+        let kept: usize = document.parsed.positions.keys().chain(document.parsed.raw_scalars.keys()).map(String::len).sum();
+        assert!(kept <= spec.len() * 16 + (4 << 20), "{format}: {kept} bytes of pointers for {} bytes", spec.len());
+        assert!(
+            document.warnings.iter().any(|w| w.message.contains("too long to remember where each one sits")),
+            "{format}: {:?}",
+            document.warnings
+        );
+        // Nodes past the budget are still located, at an ancestor.
+        let location = document.locate(&format!("/components/examples/{key}/value/49999"));
+        assert!(location.line >= 1);
+        assert!(document.value().pointer("/components/examples").is_some());
+    }
+}

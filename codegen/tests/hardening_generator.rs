@@ -532,13 +532,23 @@ fn a_path_with_dot_segments_is_refused_where_it_is() {
 fn a_template_variable_without_a_parameter_is_reported_and_becomes_an_argument() {
     let spec = one_path("/pets/{petId}/toys/{toyId}", json!([{"name": "petId", "in": "path", "required": true, "schema": {"type": "integer"}}]));
     let generated = generated(&spec);
-    let warning = warning_containing(&generated, "no path parameter `toyId`");
+    let warning = warning_containing(&generated, "names `{toyId}`, but no such path parameter is declared");
     assert_located(warning);
     let op = &generated.ir.operations[0];
     let toy = op.params.iter().find(|p| p.wire_name == "toyId").expect("toyId becomes a parameter");
     assert_eq!((toy.location, toy.required, &toy.shape), (ParamLocation::Path, true, &Shape::String));
     assert!(generated.code.contains(r#"request.path_param("toyId", &self.toy_id);"#), "{}", generated.code);
     assert!(!generated.warnings.warnings().any(|w| w.message.contains("`petId`")));
+}
+
+#[test]
+fn many_undeclared_template_variables_make_one_short_warning() {
+    let path: String = (0..2_000).map(|i| format!("/{{v{i}}}")).collect();
+    let generated = generated(&one_path(&path, json!([])));
+    let warnings: Vec<_> = generated.warnings.warnings().filter(|w| w.message.contains("no such path parameter")).collect();
+    assert_eq!(warnings.len(), 1);
+    assert!(warnings[0].message.contains("and 1995 more"), "{}", warnings[0].message);
+    assert_eq!(generated.ir.operations[0].params.len(), 2_000);
 }
 
 

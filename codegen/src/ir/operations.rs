@@ -399,18 +399,25 @@ impl OperationBuilder<'_, '_> {
             });
         }
         // A `{name}` in the template with no path parameter would be sent literally: the
-        // method takes it as a string instead.
-        for variable in template_variables(path) {
-            if params.iter().any(|p: &Param| p.location == ParamLocation::Path && p.wire_name == variable) {
-                continue;
+        // method takes it as a string instead. One warning per operation, however many.
+        let declared: std::collections::HashSet<&str> =
+            params.iter().filter(|p| p.location == ParamLocation::Path).map(|p| p.wire_name.as_str()).collect();
+        let undeclared: Vec<&str> = template_variables(path).into_iter().filter(|v| !declared.contains(v)).collect();
+        if let Some(first) = undeclared.first() {
+            const NAMED: usize = 5;
+            let mut listed: Vec<String> = undeclared.iter().take(NAMED).map(|v| format!("`{{{v}}}`")).collect();
+            if undeclared.len() > NAMED {
+                listed.push(format!("and {} more", undeclared.len() - NAMED));
             }
             self.diagnostics.push(
                 Diagnostic::warning(
-                    format!("{context}: the path template names `{{{variable}}}`, but no path parameter `{variable}` is declared; the method takes it as a string"),
+                    format!("{context}: the path template names {}, but no such path parameter is declared; the method takes each as a string", listed.join(", ")),
                     Some(Location::pointer_only(pointer.clone())),
                 )
-                .with_help(format!("declare it: `parameters: [{{name: {variable}, in: path, required: true, schema: {{type: string}}}}]`")),
+                .with_help(format!("declare it: `parameters: [{{name: {first}, in: path, required: true, schema: {{type: string}}}}]`")),
             );
+        }
+        for variable in undeclared {
             params.push(Param {
                 wire_name: variable.to_owned(),
                 rust_name: names.claim(&snake_name(variable)),
@@ -874,12 +881,13 @@ fn check_path(path: &str, pointer: &str, diagnostics: &mut Diagnostics) -> bool 
 /// each once.
 fn template_variables(path: &str) -> Vec<&str> {
     let mut out: Vec<&str> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut rest = path;
     while let Some(open) = rest.find('{') {
         let after = &rest[open + 1..];
         let Some(close) = after.find('}') else { break };
         let name = &after[..close];
-        if !name.is_empty() && !name.contains('{') && !out.contains(&name) {
+        if !name.is_empty() && !name.contains('{') && seen.insert(name) {
             out.push(name);
         }
         rest = &after[close + 1..];

@@ -71,7 +71,8 @@ fn setter_name(schemes: &mut Namer, root_methods: &mut Namer, wanted: &str, with
         }
         let set = format!("set_{name}");
         let clear = format!("clear_{name}");
-        if !root_methods.is_taken(&set) && !(with_clearer && root_methods.is_taken(&clear)) {
+        let clearer_taken = with_clearer && root_methods.is_taken(&clear);
+        if !root_methods.is_taken(&set) && !clearer_taken {
             root_methods.claim(&set);
             if with_clearer {
                 root_methods.claim(&clear);

@@ -1199,10 +1199,10 @@ impl TypeSpace {
         for (index, def) in self.types.iter().enumerate() {
             let mut named = Vec::new();
             let local = match &def.kind {
-                TypeKind::Struct { fields } => fields.iter().fold(false, |bad, f| shape_has_unhashable_leaf(&f.shape, &mut named) || bad),
-                TypeKind::Union { members, discriminator: None } => {
-                    members.iter().fold(false, |bad, m| shape_has_unhashable_leaf(&m.shape, &mut named) || bad)
-                }
+                // Every shape is visited, not only up to the first unhashable one: `named` must
+                // list every type contained.
+                TypeKind::Struct { fields } => any_unhashable(fields.iter().map(|f| &f.shape), &mut named),
+                TypeKind::Union { members, discriminator: None } => any_unhashable(members.iter().map(|m| &m.shape), &mut named),
                 TypeKind::Union { discriminator: Some(_), .. } | TypeKind::ValueEnum { .. } => true,
                 TypeKind::Alias(shape) => shape_has_unhashable_leaf(shape, &mut named),
                 TypeKind::Enum { .. } => false,
@@ -1229,6 +1229,15 @@ impl TypeSpace {
     }
 }
 
+/// Whether any of `shapes` holds an unhashable leaf, visiting them all.
+fn any_unhashable<'s>(shapes: impl Iterator<Item = &'s Shape>, named: &mut Vec<usize>) -> bool {
+    let mut any = false;
+    for shape in shapes {
+        any |= shape_has_unhashable_leaf(shape, named);
+    }
+    any
+}
+
 /// Whether a shape holds a float or JSON value itself (not through named types, which it
 /// lists in `named`).
 fn shape_has_unhashable_leaf(shape: &Shape, named: &mut Vec<usize>) -> bool {
@@ -1237,7 +1246,7 @@ fn shape_has_unhashable_leaf(shape: &Shape, named: &mut Vec<usize>) -> bool {
         Shape::DateTime | Shape::Date | Shape::Time | Shape::Uuid | Shape::Base64 | Shape::Binary => false,
         Shape::F32 | Shape::F64 | Shape::Json => true,
         Shape::Map(inner) | Shape::Vec(inner) | Shape::Nullable(inner) | Shape::Boxed(inner) => shape_has_unhashable_leaf(inner, named),
-        Shape::Tuple(items) => items.iter().fold(false, |bad, item| shape_has_unhashable_leaf(item, named) || bad),
+        Shape::Tuple(items) => any_unhashable(items.iter(), named),
         Shape::Named(id) => {
             named.push(id.0);
             false

@@ -13,7 +13,7 @@ use crate::diagnostic::escape_pointer_segment;
 
 /// Parses a JSON text (RFC 8259). The first syntax error stops the parse.
 pub fn parse(text: &str) -> Result<Parsed, Vec<ParseProblem>> {
-    let mut reader = Reader { bytes: text.as_bytes(), index: 0, pos: Pos { line: 1, column: 1 }, parsed: Parsed::default() };
+    let mut reader = Reader { bytes: text.as_bytes(), index: 0, pos: Pos { line: 1, column: 1 }, parsed: Parsed::for_source(text.len()) };
     reader.whitespace();
     let mut pointer = String::new();
     let value = reader.value(&mut pointer, false, 0).map_err(|problem| vec![*problem])?;
@@ -89,7 +89,10 @@ impl Reader<'_> {
     /// node's position where it wants one (a mapping entry's is its key's).
     fn value(&mut self, pointer: &mut String, quiet: bool, depth: usize) -> Result<Value, Failure> {
         if !quiet {
-            self.parsed.positions.entry(pointer.clone()).or_insert(self.pos);
+            let pos = self.pos;
+            if self.parsed.has_room() && !self.parsed.positions.contains_key(pointer.as_str()) && self.parsed.may_record(pointer.len(), pos, pointer) {
+                self.parsed.positions.insert(pointer.clone(), pos);
+            }
         }
         match self.peek() {
             Some(b'{') | Some(b'[') if depth >= MAX_DEPTH => {
@@ -131,19 +134,22 @@ impl Reader<'_> {
             self.whitespace();
             if let Some(first) = first_seen.get(&key) {
                 // JSON parsers take the last of duplicate keys; so does this one, out loud.
-                self.parsed.warnings.push(ParseProblem {
-                    message: format!("duplicate key `{key}`; the last one counts, as JSON parsers read it"),
+                self.parsed.warn(ParseProblem {
+                    message: format!(
+                        "duplicate key `{}`; the last one counts, as JSON parsers read it",
+                        key.chars().take(100).collect::<String>()
+                    ),
                     pos: key_pos,
                     pointer: pointer.clone(),
                     help: Some("remove or rename one of the two entries".into()),
                     related: Some((*first, pointer.clone())),
                 });
-                if !child_quiet {
+                if !child_quiet && self.parsed.may_record(pointer.len(), key_pos, pointer) {
                     self.parsed.positions.insert(pointer.clone(), key_pos);
                 }
             } else {
                 first_seen.insert(key.clone(), key_pos);
-                if !quiet {
+                if !quiet && self.parsed.may_record(pointer.len(), key_pos, pointer) {
                     self.parsed.positions.insert(pointer.clone(), key_pos);
                 }
             }
@@ -197,7 +203,7 @@ impl Reader<'_> {
         for _ in 0..word.len() {
             self.bump();
         }
-        if !quiet {
+        if !quiet && self.parsed.may_record(pointer.len().saturating_add(word.len()), self.pos, pointer) {
             self.parsed.raw_scalars.insert(pointer.to_owned(), word.to_owned());
         }
         Ok(value)
@@ -251,7 +257,7 @@ impl Reader<'_> {
             Some(number) => Value::Number(number),
             None => {
                 // Valid JSON beyond a double's range (`1e400`): kept as written, not refused.
-                self.parsed.warnings.push(ParseProblem {
+                self.parsed.warn(ParseProblem {
                     message: format!("the number `{spelling}` is too large for a 64-bit float; it is kept as the text `{spelling}`"),
                     pos: start_pos,
                     pointer: pointer.to_owned(),
@@ -261,7 +267,7 @@ impl Reader<'_> {
                 Value::String(spelling.clone())
             }
         };
-        if !quiet {
+        if !quiet && self.parsed.may_record(pointer.len().saturating_add(spelling.len()), start_pos, pointer) {
             self.parsed.raw_scalars.insert(pointer.to_owned(), spelling);
         }
         Ok(value)
@@ -350,7 +356,7 @@ impl Reader<'_> {
             // Not a low surrogate: it is read on its own.
             (self.index, self.pos) = save;
         }
-        self.parsed.warnings.push(ParseProblem {
+        self.parsed.warn(ParseProblem {
             message: format!("`\\u{high:04x}` is half of a UTF-16 surrogate pair without its other half; read as U+FFFD"),
             pos: escape_pos,
             pointer: pointer.to_owned(),

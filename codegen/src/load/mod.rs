@@ -23,6 +23,8 @@ pub struct Document {
     pub parsed: Parsed,
     /// YAML slips that were read charitably.
     pub warnings: Vec<Diagnostic>,
+    /// Where each line starts, so that locating a node costs no scan of the text.
+    line_starts: Vec<usize>,
 }
 
 impl Document {
@@ -43,17 +45,34 @@ impl Document {
                 None => break Pos { line: 1, column: 1 },
             }
         };
-        location_in(&self.location, &self.text, pos, pointer)
+        location_in(&self.location, &self.text, &self.line_starts, pos, pointer)
     }
 }
 
-fn location_in(file: &str, text: &str, pos: Pos, pointer: &str) -> Location {
+/// Lines longer than this are not quoted in diagnostics: in a minified file the line is the
+/// whole file, and each diagnostic would carry a copy of it.
+const MAX_QUOTED_LINE: usize = 400;
+
+/// The byte offset where each line of `text` starts.
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0).chain(text.match_indices('\n').map(|(index, _)| index + 1)).collect()
+}
+
+fn location_in(file: &str, text: &str, line_starts: &[usize], pos: Pos, pointer: &str) -> Location {
+    let line = pos.line.checked_sub(1).and_then(|index| {
+        let start = *line_starts.get(index)?;
+        let end = line_starts.get(index + 1).map_or(text.len(), |next| next.saturating_sub(1));
+        text.get(start..end)
+    });
     Location {
         file: file.to_owned(),
         line: pos.line,
         column: pos.column,
         pointer: pointer.to_owned(),
-        source_line: text.lines().nth(pos.line.saturating_sub(1)).map(str::to_owned),
+        source_line: line
+            .map(|line| line.strip_suffix('\r').unwrap_or(line))
+            .filter(|line| line.len() <= MAX_QUOTED_LINE)
+            .map(str::to_owned),
     }
 }
 
@@ -102,15 +121,17 @@ pub fn load_document(
     };
     // A JSON document is read as JSON, which YAML is not quite a superset of. What only looks
     // like JSON (a trailing comma, a comment) is read as YAML as before.
+    let lines = line_starts(&text);
     let mut json_problems = None;
     if text.trim_start().starts_with(['{', '[']) {
         match json::parse(&text) {
             Ok(mut parsed) => {
-                let warnings = std::mem::take(&mut parsed.warnings)
+                let mut warnings: Vec<Diagnostic> = std::mem::take(&mut parsed.warnings)
                     .into_iter()
-                    .map(|problem| problem_warning(location, &text, problem))
+                    .map(|problem| problem_warning(location, &text, &lines, problem))
                     .collect();
-                return Ok(Document { location: location.to_owned(), text, parsed, warnings });
+                warnings.extend(more_warnings(location, parsed.more_warnings));
+                return Ok(Document { location: location.to_owned(), text, parsed, warnings, line_starts: lines });
             }
             Err(problems) => json_problems = Some(problems),
         }
@@ -122,17 +143,18 @@ pub fn load_document(
         let problems = match attempt {
             Ok(mut parsed) => {
                 if let Some(problem) = json_problems.take().and_then(|problems| problems.into_iter().next()) {
-                    let mut warning = problem_warning(location, &text, problem);
+                    let mut warning = problem_warning(location, &text, &lines, problem);
                     warning.message = format!("not valid JSON, so read as YAML: {}", warning.message);
                     warnings.push(warning);
                 }
                 let parse_warnings = std::mem::take(&mut parsed.warnings);
-                warnings.extend(parse_warnings.into_iter().map(|problem| problem_warning(location, &text, problem)));
-                return Ok(Document { location: location.to_owned(), text, parsed, warnings });
+                warnings.extend(parse_warnings.into_iter().map(|problem| problem_warning(location, &text, &lines, problem)));
+                warnings.extend(more_warnings(location, parsed.more_warnings));
+                return Ok(Document { location: location.to_owned(), text, parsed, warnings, line_starts: lines });
             }
             Err(problems) => match json_problems.take() {
                 // Neither JSON nor YAML: the JSON error is the one that helps.
-                Some(json) => return Err(json.into_iter().map(|p| problem_error(location, &text, p)).collect()),
+                Some(json) => return Err(json.into_iter().map(|p| problem_error(location, &text, &lines, p)).collect()),
                 None => problems,
             },
         };
@@ -141,7 +163,7 @@ pub fn load_document(
             if let Some((fixed, what)) = patch_yaml(current, problem) {
                 let mut warning = Diagnostic::warning(
                     format!("{}; read as if {what}", problem.message),
-                    Some(location_in(location, &text, problem.pos, &problem.pointer)),
+                    Some(location_in(location, &text, &lines, problem.pos, &problem.pointer)),
                 );
                 warning = warning.with_help("other YAML parsers may read this differently; fix the file");
                 warnings.push(warning);
@@ -149,24 +171,33 @@ pub fn load_document(
                 continue;
             }
         }
-        return Err(problems.into_iter().map(|problem| problem_error(location, &text, problem)).collect());
+        return Err(problems.into_iter().map(|problem| problem_error(location, &text, &lines, problem)).collect());
     }
 }
 
-fn problem_error(location: &str, text: &str, problem: ParseProblem) -> Diagnostic {
-    let at = Some(location_in(location, text, problem.pos, &problem.pointer));
-    with_details(Diagnostic::error(problem.message, at), location, text, problem.help, problem.related)
+fn problem_error(location: &str, text: &str, lines: &[usize], problem: ParseProblem) -> Diagnostic {
+    let at = Some(location_in(location, text, lines, problem.pos, &problem.pointer));
+    with_details(Diagnostic::error(problem.message, at), location, text, lines, problem.help, problem.related)
 }
 
-fn problem_warning(location: &str, text: &str, problem: ParseProblem) -> Diagnostic {
-    let at = Some(location_in(location, text, problem.pos, &problem.pointer));
-    with_details(Diagnostic::warning(problem.message, at), location, text, problem.help, problem.related)
+fn problem_warning(location: &str, text: &str, lines: &[usize], problem: ParseProblem) -> Diagnostic {
+    let at = Some(location_in(location, text, lines, problem.pos, &problem.pointer));
+    with_details(Diagnostic::warning(problem.message, at), location, text, lines, problem.help, problem.related)
+}
+
+/// The warning that stands for those the reader only counted.
+fn more_warnings(location: &str, count: usize) -> Option<Diagnostic> {
+    (count > 0).then(|| {
+        let at = Location { file: location.to_owned(), line: 1, column: 1, pointer: String::new(), source_line: None };
+        Diagnostic::warning(format!("... and {count} more warnings while reading this file"), Some(at))
+    })
 }
 
 fn with_details(
     mut diagnostic: Diagnostic,
     location: &str,
     text: &str,
+    lines: &[usize],
     help: Option<String>,
     related: Option<(Pos, String)>,
 ) -> Diagnostic {
@@ -174,7 +205,7 @@ fn with_details(
         diagnostic = diagnostic.with_help(help);
     }
     if let Some((pos, pointer)) = related {
-        diagnostic = diagnostic.with_related(location_in(location, text, pos, &pointer));
+        diagnostic = diagnostic.with_related(location_in(location, text, lines, pos, &pointer));
     }
     diagnostic
 }

@@ -17,6 +17,17 @@ pub const EXPANSION_NODE_BUDGET: usize = 1_000_000;
 /// The deepest nesting accepted.
 pub(super) const MAX_DEPTH: usize = 512;
 
+/// The most warnings one document's reader keeps; a hostile file could otherwise make one per
+/// node, each with its own copy of a source line.
+pub const MAX_READER_WARNINGS: usize = 100;
+
+/// Bytes of JSON pointers (and raw scalar text) that positions may hold per byte of source, and
+/// at least [`MIN_POINTER_BYTES`]. Every node's pointer repeats its whole path, so long keys
+/// over deep nesting would otherwise cost memory quadratic in the text; real specs need a few
+/// bytes per byte.
+const POINTER_BYTES_PER_SOURCE_BYTE: usize = 16;
+const MIN_POINTER_BYTES: usize = 1 << 22;
+
 /// A 1-based line and column (in characters).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Pos {
@@ -46,8 +57,13 @@ pub struct Parsed {
     pub raw_scalars: HashMap<String, String>,
     /// Nodes that aliases added beyond those spelled out, against [`EXPANSION_NODE_BUDGET`].
     pub expanded: usize,
-    /// What was read but deserves a word: a second YAML document, a duplicate JSON key.
+    /// What was read but deserves a word: a second YAML document, a duplicate JSON key. At
+    /// most [`MAX_READER_WARNINGS`]; the rest are only counted in `more_warnings`.
     pub warnings: Vec<ParseProblem>,
+    /// Warnings beyond [`MAX_READER_WARNINGS`], counted.
+    pub more_warnings: usize,
+    /// Bytes that positions and raw scalar text may still take.
+    pointer_bytes_left: usize,
 }
 
 /// Whether the subtree under `key`, in the mapping at `parent` (its JSON pointer), is an
@@ -73,6 +89,55 @@ fn is_read_extension(key: &str) -> bool {
         || key.starts_with("x-enum")
         || key.starts_with("x-ms-")
         || key.starts_with("x-specwright-")
+}
+
+impl Parsed {
+    /// An empty result for a source of `text_len` bytes, with its budget for positions.
+    pub(crate) fn for_source(text_len: usize) -> Self {
+        let budget = text_len.saturating_mul(POINTER_BYTES_PER_SOURCE_BYTE).max(MIN_POINTER_BYTES);
+        Self { pointer_bytes_left: budget, ..Self::default() }
+    }
+
+    /// Keeps a warning, up to [`MAX_READER_WARNINGS`].
+    pub(crate) fn warn(&mut self, problem: ParseProblem) {
+        if self.warnings.len() < MAX_READER_WARNINGS {
+            self.warnings.push(problem);
+        } else {
+            self.more_warnings = self.more_warnings.saturating_add(1);
+        }
+    }
+
+    /// Whether positions may still be recorded at all.
+    pub(crate) fn has_room(&self) -> bool {
+        self.pointer_bytes_left > 0
+    }
+
+    /// Whether a position or raw text of `bytes` for the node at `pos` still fits the budget.
+    /// The first time one does not, a warning says so; nodes after it are located at their
+    /// nearest recorded ancestor.
+    pub(crate) fn may_record(&mut self, bytes: usize, pos: Pos, pointer: &str) -> bool {
+        if self.pointer_bytes_left == 0 {
+            return false;
+        }
+        // A map entry costs its key, its value and the table's own overhead.
+        let cost = bytes.saturating_add(32);
+        if cost <= self.pointer_bytes_left {
+            self.pointer_bytes_left -= cost;
+            return true;
+        }
+        self.pointer_bytes_left = 0;
+        self.warn(ParseProblem {
+            message: "the paths to this file's nodes are too long to remember where each one sits (long keys nested \
+                      deeply?); from here on, diagnostics point at the nearest node before this one, and plain \
+                      scalars keep their YAML types"
+                .into(),
+            pos,
+            pointer: pointer.chars().take(200).collect(),
+            help: Some("use shorter keys or less nesting".into()),
+            related: None,
+        });
+        false
+    }
 }
 
 /// Why a document could not be parsed.
@@ -132,7 +197,7 @@ pub fn parse(text: &str) -> Result<Parsed, Vec<ParseProblem>> {
         stack: Vec::new(),
         anchors: HashMap::new(),
         root: None,
-        parsed: Parsed::default(),
+        parsed: Parsed::for_source(text.len()),
         problems: Vec::new(),
     };
     let mut parser = Parser::new_from_str(text);
@@ -156,7 +221,7 @@ pub fn parse(text: &str) -> Result<Parsed, Vec<ParseProblem>> {
             Event::DocumentStart(_) => {
                 documents += 1;
                 if documents > 1 {
-                    builder.parsed.warnings.push(ParseProblem {
+                    builder.parsed.warn(ParseProblem {
                         message: "the file holds a second YAML document, which is ignored; only the first is read"
                             .into(),
                         pos: Pos::of(&span),
@@ -178,10 +243,12 @@ pub fn parse(text: &str) -> Result<Parsed, Vec<ParseProblem>> {
                     builder.set_key(key, Pos::of(&span));
                     continue;
                 }
-                if !builder.child_quiet() {
+                if !builder.child_quiet() && builder.parsed.has_room() {
                     let pointer = builder.child_pointer_or_root();
                     if let Some(raw) = raw {
-                        builder.parsed.raw_scalars.insert(pointer.clone(), raw);
+                        if builder.parsed.may_record(pointer.len().saturating_add(raw.len()), Pos::of(&span), &pointer) {
+                            builder.parsed.raw_scalars.insert(pointer.clone(), raw);
+                        }
                     }
                     builder.record(&pointer, Pos::of(&span));
                 }
@@ -288,7 +355,7 @@ pub fn parse(text: &str) -> Result<Parsed, Vec<ParseProblem>> {
                     builder.set_key(key, Pos::of(&span));
                     continue;
                 }
-                if !builder.child_quiet() {
+                if !builder.child_quiet() && builder.parsed.has_room() {
                     let pointer = builder.child_pointer_or_root();
                     builder.record(&pointer, Pos::of(&span));
                 }
@@ -335,7 +402,10 @@ impl Builder {
     }
 
     fn record(&mut self, pointer: &str, pos: Pos) {
-        self.parsed.positions.entry(pointer.to_owned()).or_insert(pos);
+        // The budget first: hashing a long pointer only to find no room is the cost avoided.
+        if self.parsed.has_room() && !self.parsed.positions.contains_key(pointer) && self.parsed.may_record(pointer.len(), pos, pointer) {
+            self.parsed.positions.insert(pointer.to_owned(), pos);
+        }
     }
 
     fn set_key(&mut self, key: String, pos: Pos) {
@@ -360,9 +430,11 @@ impl Builder {
                 help: Some("remove or rename one of the two entries".into()),
                 related: Some((first, pointer)),
             });
-        } else if !quiet {
+        } else if !quiet && self.parsed.has_room() {
             let pointer = self.child_pointer_or_root();
-            self.parsed.positions.insert(pointer, pos);
+            if self.parsed.may_record(pointer.len(), pos, &pointer) {
+                self.parsed.positions.insert(pointer, pos);
+            }
         }
     }
 
