@@ -136,7 +136,7 @@ impl ClientBuilder {
         self
     }
 
-    /// A header sent with every request.
+    /// A header sent with every request (to the base URL's origin only: a redirect elsewhere drops it).
     pub fn default_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
         self.default_headers.insert(name, value);
         self
@@ -146,10 +146,11 @@ impl ClientBuilder {
     /// pool settings) instead of building one. A timeout set on it also cuts streamed bodies.
     ///
     /// Such a client keeps its own redirect policy. The client this builder makes instead
-    /// follows redirects itself and drops every credential once a redirect leaves the base
-    /// URL's origin; to get that behaviour, build yours with
-    /// `.redirect(reqwest::redirect::Policy::none())` (the runtime then follows redirects) and
-    /// `.referer(false)` (a `Referer` would carry a query API key to the next host). The OAuth 2
+    /// follows redirects itself, keeps only content-negotiation, conditional and range headers
+    /// once a redirect leaves the base URL's origin, and sends no body there; to get that
+    /// behaviour, build yours with `.redirect(reqwest::redirect::Policy::none())` (the runtime
+    /// then follows redirects) and `.referer(false)` (a `Referer` would carry a query API key to
+    /// the next host). Headers set as that client's own defaults go on every hop. The OAuth 2
     /// token request never follows a redirect with such a client; with another policy, reqwest's
     /// decides.
     pub fn with_reqwest_client(mut self, client: reqwest::Client) -> Self {
