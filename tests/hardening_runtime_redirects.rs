@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use axum::Router;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use specwright_conformance::specs::operations_parameters;
 use specwright_conformance::specs::security::{ApiClient, AsyncClient, Client};
 use specwright_runtime::Transport;
 
@@ -184,6 +185,41 @@ async fn no_credential_follows_a_redirect_to_another_origin() {
         kind.call_async(&client).await.unwrap_or_else(|e| panic!("{kind:?}: {e}"));
         assert_nothing_leaked(kind, &at_home, &elsewhere);
     }
+}
+
+/// Headers that are no credential the client knows of, yet may be secrets.
+const UNMARKED: [(&str, &str); 3] = [("x-tenant", "tenant-secret"), ("x-call-secret", "call-secret"), ("x-trace-id", "param-secret")];
+
+fn with_default_header(base: String) -> specwright_runtime::ClientBuilder {
+    AsyncClient::builder()
+        .base_url(base)
+        .default_header("x-tenant".parse().expect("name"), "tenant-secret".parse().expect("value"))
+}
+
+#[tokio::test]
+async fn default_per_call_and_parameter_headers_stay_on_their_origin() {
+    let (home, at_home, elsewhere) = servers().await;
+    let client = AsyncClient::from_builder(with_default_header(format!("{home}/cross"))).expect("client");
+    Kind::HeaderAndQueryKey.set(&client);
+    client.both().header("x-call-secret", "call-secret").header("accept", "application/json").send().await.expect("followed");
+    let parameters =
+        operations_parameters::AsyncClient::from_builder(with_default_header(format!("{home}/cross"))).expect("client");
+    parameters.styles().query().x_trace_id("param-secret").send().await.expect("followed");
+
+    let first = at_home.all();
+    assert_eq!(first[0].header("x-call-secret"), Some("call-secret"));
+    assert_eq!(first[1].header("x-trace-id"), Some("param-secret"));
+    assert!(first.iter().all(|seen| seen.header("x-tenant") == Some("tenant-secret")));
+    let landed = elsewhere.all();
+    assert_eq!(landed.len(), 2, "{landed:?}");
+    for seen in &landed {
+        let everything = format!("{seen:?}");
+        for (name, secret) in UNMARKED {
+            assert_eq!(seen.header(name), None, "`{name}` reached the other origin: {everything}");
+            assert!(!everything.contains(secret), "{secret} reached the other origin: {everything}");
+        }
+    }
+    assert_eq!(landed[0].header("accept"), Some("application/json"), "content negotiation survives the hop");
 }
 
 #[tokio::test]

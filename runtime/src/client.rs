@@ -4,8 +4,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::header::{
-    AUTHORIZATION, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, HeaderMap, HeaderName, HeaderValue, LOCATION,
-    PROXY_AUTHORIZATION, TRANSFER_ENCODING,
+    ACCEPT, ACCEPT_ENCODING, ACCEPT_LANGUAGE, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, COOKIE,
+    HeaderMap, HeaderName, HeaderValue, IF_MATCH, IF_MODIFIED_SINCE, IF_NONE_MATCH, IF_RANGE, IF_UNMODIFIED_SINCE,
+    LOCATION, RANGE, TRANSFER_ENCODING, USER_AGENT,
 };
 use reqwest::{Method, StatusCode, Url};
 use tracing::Instrument;
@@ -135,7 +136,7 @@ impl ClientBuilder {
         self
     }
 
-    /// A header sent with every request.
+    /// A header sent with every request (to the base URL's origin only: a redirect elsewhere drops it).
     pub fn default_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
         self.default_headers.insert(name, value);
         self
@@ -145,10 +146,11 @@ impl ClientBuilder {
     /// pool settings) instead of building one. A timeout set on it also cuts streamed bodies.
     ///
     /// Such a client keeps its own redirect policy. The client this builder makes instead
-    /// follows redirects itself and drops every credential once a redirect leaves the base
-    /// URL's origin; to get that behaviour, build yours with
-    /// `.redirect(reqwest::redirect::Policy::none())` (the runtime then follows redirects) and
-    /// `.referer(false)` (a `Referer` would carry a query API key to the next host). The OAuth 2
+    /// follows redirects itself, keeps only content-negotiation, conditional and range headers
+    /// once a redirect leaves the base URL's origin, and sends no body there; to get that
+    /// behaviour, build yours with `.redirect(reqwest::redirect::Policy::none())` (the runtime
+    /// then follows redirects) and `.referer(false)` (a `Referer` would carry a query API key to
+    /// the next host). Headers set as that client's own defaults go on every hop. The OAuth 2
     /// token request never follows a redirect with such a client; with another policy, reqwest's
     /// decides.
     pub fn with_reqwest_client(mut self, client: reqwest::Client) -> Self {
@@ -482,9 +484,11 @@ impl ClientCore {
     /// Sends `request` and follows up to [`MAX_REDIRECTS`] redirects (a client built with
     /// `Policy::none()` hands them back): 301 and 302 turn POST into GET, 303 turns anything
     /// but HEAD into GET, 307 and 308 keep method and body. Once a hop leaves the base URL's
-    /// origin, every credential header is gone for good, and so are query API keys that a
-    /// `Location` copied from the first URL. A redirect that cannot be followed
-    /// (no usable `Location`, a streamed body to send again, too many hops) is the response.
+    /// origin, only the headers in [`CROSS_ORIGIN_HEADERS`] go on, for good (default headers,
+    /// header parameters, per-call headers and hook-set headers may all be secrets), and so do
+    /// no query API keys that a `Location` copied from the first URL. A redirect that cannot
+    /// be followed (no usable `Location`, a streamed body to send again, a body to send to
+    /// another origin, too many hops) is the response.
     async fn follow_redirects(
         &self,
         mut request: reqwest::Request,
@@ -504,12 +508,17 @@ impl ClientCore {
                 return Ok(response);
             }
             let Some(next) = next_hop(&response, method, headers, body) else { return Ok(response) };
+            // A 307/308 (or a 301/302 of anything but POST) sends the body again; the body may
+            // hold secrets and was meant for the base origin only.
+            if !same_origin(next.url(), base) && carries_body(&next) {
+                return Ok(response);
+            }
             hops += 1;
             request = next;
             *request.timeout_mut() = per_request_timeout;
             left_origin = left_origin || !same_origin(request.url(), base);
             if left_origin {
-                remove_credentials(request.headers_mut());
+                keep_cross_origin_headers(request.headers_mut());
                 remove_query_pairs(request.url_mut(), query_credentials);
             }
             tracing::debug!(status = response.status().as_u16(), to = %request.url().origin().ascii_serialization(), "following a redirect");
@@ -580,17 +589,34 @@ fn remove_query_pairs(url: &mut Url, names: &[&str]) {
     }
 }
 
-/// Removes every header that carries a credential: the authorization and cookie headers, and
-/// any header marked sensitive (as every credential header the runtime sets is).
-fn remove_credentials(headers: &mut HeaderMap) {
-    for name in [AUTHORIZATION, COOKIE, PROXY_AUTHORIZATION] {
+/// The only request headers that follow a redirect to another origin: content negotiation,
+/// and the conditional and range headers a download needs, none of which carries a secret.
+const CROSS_ORIGIN_HEADERS: [HeaderName; 10] = [
+    ACCEPT,
+    ACCEPT_ENCODING,
+    ACCEPT_LANGUAGE,
+    USER_AGENT,
+    RANGE,
+    IF_NONE_MATCH,
+    IF_MODIFIED_SINCE,
+    IF_MATCH,
+    IF_UNMODIFIED_SINCE,
+    IF_RANGE,
+];
+
+/// Removes every header not in [`CROSS_ORIGIN_HEADERS`]: any other one (a default header, a
+/// header parameter, a hook's) may carry a credential the runtime does not know about.
+fn keep_cross_origin_headers(headers: &mut HeaderMap) {
+    let dropped: Vec<HeaderName> =
+        headers.keys().filter(|name| !CROSS_ORIGIN_HEADERS.contains(name)).cloned().collect();
+    for name in dropped {
         headers.remove(name);
     }
-    let sensitive: Vec<HeaderName> =
-        headers.iter().filter(|(_, value)| value.is_sensitive()).map(|(name, _)| name.clone()).collect();
-    for name in sensitive {
-        headers.remove(name);
-    }
+}
+
+/// Whether `request` would send a non-empty body (a streamed body counts as non-empty).
+fn carries_body(request: &reqwest::Request) -> bool {
+    request.body().is_some_and(|body| body.as_bytes().is_none_or(|bytes| !bytes.is_empty()))
 }
 
 /// Whether a call reads its response whole or streams a 2xx body.

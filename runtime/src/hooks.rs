@@ -34,8 +34,9 @@ pub struct ResponseInfo<'a> {
 pub trait Hook: Send + Sync + 'static {
     /// Called with the finished request before each attempt is sent; it may change headers,
     /// the URL or the body. An error stops the call before anything is sent. It runs once per
-    /// attempt, not again for each redirect the attempt follows; an `Authorization` or a header
-    /// marked sensitive that it sets is dropped once a redirect leaves the base URL's origin.
+    /// attempt, not again for each redirect the attempt follows; a header it sets is dropped
+    /// once a redirect leaves the base URL's origin, unless it is content negotiation,
+    /// `User-Agent`, or a conditional or range header.
     fn before_request(&self, call: CallInfo<'_>, request: &mut reqwest::Request) -> Result<(), String> {
         let _ = (call, request);
         Ok(())

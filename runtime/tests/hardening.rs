@@ -307,34 +307,118 @@ async fn a_streamed_body_is_not_sent_twice_the_redirect_is_the_answer() {
     assert_eq!(server.all().last().map(|s| s.method.clone()).as_deref(), Some("GET"));
 }
 
-#[tokio::test]
-async fn a_redirect_to_another_origin_carries_no_credential_but_other_headers() {
-    let (other, elsewhere) = serve(|_, _| StatusCode::NO_CONTENT.into_response()).await;
-    let target = format!("{other}/landing");
-    let (base, home) = serve(move |seen, _| match seen.path.as_str() {
-        "/away" => redirect(307, &target),
-        _ => StatusCode::NO_CONTENT.into_response(),
-    })
-    .await;
+/// A hook that adds a header of its own, as a signing hook would.
+#[derive(Clone)]
+struct SigningHook;
+
+impl Hook for SigningHook {
+    fn before_request(&self, _: CallInfo<'_>, request: &mut reqwest::Request) -> Result<(), String> {
+        request.headers_mut().insert("x-hook-signature", "hook-secret".parse().map_err(|_| "value")?);
+        Ok(())
+    }
+}
+
+/// Headers a call may carry that are not credentials the runtime knows of, yet may be secrets.
+const UNMARKED_SECRETS: [(&str, &str); 4] = [
+    ("x-tenant", "tenant-secret"),
+    ("x-call-secret", "call-secret"),
+    ("x-api-token", "param-secret"),
+    ("x-hook-signature", "hook-secret"),
+];
+
+/// A client with a default header and a signing hook, and a call that adds a per-call header,
+/// a header parameter, the two credentials and `accept`/`range`.
+fn leaky_call(base: &str, method: Method, path: &'static str) -> (AsyncTransport, Request) {
     let client = transport(
-        ClientBuilder::new(&base)
+        ClientBuilder::new(base)
             .retry_policy(RetryPolicy::none())
-            .default_header("x-tenant".parse().expect("name"), "blue".parse().expect("value")),
+            .hook(SigningHook)
+            .default_header("x-tenant".parse().expect("name"), "tenant-secret".parse().expect("value")),
     );
     client.core().set_credential("key", Credential::ApiKey { location: ApiKeyLocation::Header, name: "x-key", key: Secret::new("k-1") });
     client.core().set_credential("basic", Credential::Basic { username: "ann".into(), password: Secret::new("pw") });
-    let mut request = Request::new("op", Method::GET, "/away");
+    let mut request = Request::new("op", method, path);
     request.security(&[&["key", "basic"]]);
-    client.execute(request, decode_empty::<Infallible>).await.expect("followed");
-    let first = home.all();
-    assert!(first[0].headers.contains_key("x-key") && first[0].headers.contains_key("authorization"));
-    let landed = elsewhere.all();
-    assert_eq!(landed.len(), 1);
-    let headers = &landed[0].headers;
-    for name in ["x-key", "authorization", "cookie", "referer"] {
-        assert!(!headers.contains_key(name), "{name} reached the other origin: {headers:?}");
+    request.header_param("X-Api-Token", "param-secret");
+    let mut options = CallOptions::default();
+    options.add_header("x-call-secret", "call-secret");
+    options.add_header("accept", "application/json");
+    options.add_header("range", "bytes=0-99");
+    request.options(options);
+    (client, request)
+}
+
+/// The servers: `/away/<status>` redirects with that status to the other one.
+async fn home_and_elsewhere() -> (String, Arc<Record>, Arc<Record>) {
+    let (other, elsewhere) = serve(|_, _| StatusCode::NO_CONTENT.into_response()).await;
+    let (base, home) = serve(move |seen, _| match seen.path.strip_prefix("/away/").and_then(|s| s.parse().ok()) {
+        Some(status) => redirect(status, &format!("{other}/landed")),
+        None if seen.path.starts_with("/here/") => redirect(307, "/landed"),
+        None => StatusCode::NO_CONTENT.into_response(),
+    })
+    .await;
+    (base, home, elsewhere)
+}
+
+#[tokio::test]
+async fn a_redirect_to_another_origin_carries_only_allowlisted_headers() {
+    for (method, path) in [(Method::GET, "/away/307"), (Method::GET, "/away/302"), (Method::POST, "/away/303")] {
+        let (base, home, elsewhere) = home_and_elsewhere().await;
+        let (client, request) = leaky_call(&base, method.clone(), path);
+        client.execute(request, decode_empty::<Infallible>).await.expect("followed");
+        let first = &home.all()[0].headers;
+        assert!(first.contains_key("x-key") && first.contains_key("authorization"), "{path}: {first:?}");
+        for (name, value) in UNMARKED_SECRETS {
+            assert_eq!(first.get(name).and_then(|v| v.to_str().ok()), Some(value), "{path}: the first hop has {name}");
+        }
+        let landed = elsewhere.all();
+        assert_eq!(landed.len(), 1, "{path}");
+        let headers = &landed[0].headers;
+        for name in ["x-key", "authorization", "cookie", "referer"].into_iter().chain(UNMARKED_SECRETS.map(|(name, _)| name)) {
+            assert!(!headers.contains_key(name), "{path}: {name} reached the other origin: {headers:?}");
+        }
+        let shown = format!("{headers:?}");
+        for (_, secret) in UNMARKED_SECRETS {
+            assert!(!shown.contains(secret), "{path}: {secret} reached the other origin: {shown}");
+        }
+        // Content negotiation and range requests still work after the hop.
+        assert_eq!(headers.get("accept").and_then(|v| v.to_str().ok()), Some("application/json"), "{path}");
+        assert_eq!(headers.get("range").and_then(|v| v.to_str().ok()), Some("bytes=0-99"), "{path}");
+        assert!(headers.contains_key("user-agent"), "{path}");
     }
-    assert_eq!(headers.get("x-tenant").and_then(|v| v.to_str().ok()), Some("blue"));
+}
+
+#[tokio::test]
+async fn a_body_is_never_sent_again_to_another_origin_the_redirect_is_the_answer() {
+    for (method, status) in [(Method::POST, 307), (Method::PUT, 308), (Method::PUT, 301), (Method::PATCH, 302)] {
+        let (base, home, elsewhere) = home_and_elsewhere().await;
+        let (client, mut request) = leaky_call(&base, method.clone(), leak(format!("/away/{status}")));
+        request.json_body(&serde_json::json!({"card": "body-secret"}));
+        let result = client.execute(request, decode_empty::<Infallible>).await;
+        let error = result.expect_err("not followed");
+        assert_eq!(error.status().map(|s| s.as_u16()), Some(status), "{method:?} {status}: {error}");
+        assert!(
+            error.response().and_then(|r| r.headers.get("location")).is_some_and(|l| l.to_str().is_ok_and(|l| l.ends_with("/landed"))),
+            "{method:?} {status}: the caller sees where it pointed"
+        );
+        assert_eq!(home.hits.load(Ordering::SeqCst), 1);
+        assert_eq!(elsewhere.hits.load(Ordering::SeqCst), 0, "{method:?} {status}: the other origin saw a request");
+    }
+}
+
+#[tokio::test]
+async fn a_same_origin_redirect_keeps_the_body_and_every_header() {
+    let (base, home, elsewhere) = home_and_elsewhere().await;
+    let (client, mut request) = leaky_call(&base, Method::POST, "/here/307");
+    request.json_body(&serde_json::json!({"n": 1}));
+    client.execute(request, decode_empty::<Infallible>).await.expect("followed");
+    let landed = home.all().last().cloned().expect("followed");
+    assert_eq!((landed.method.as_str(), landed.path.as_str(), landed.body.as_str()), ("POST", "/landed", r#"{"n":1}"#));
+    for (name, value) in UNMARKED_SECRETS {
+        assert_eq!(landed.headers.get(name).and_then(|v| v.to_str().ok()), Some(value), "{name} on the same origin");
+    }
+    assert!(landed.headers.contains_key("x-key") && landed.headers.contains_key("authorization"));
+    assert_eq!(elsewhere.hits.load(Ordering::SeqCst), 0);
 }
 
 // ---------------------------------------------------------------------------------------------
