@@ -294,6 +294,17 @@ impl Resolver<'_> {
             );
             return None;
         }
+        if !is_url(file) && file.split(['/', '\\']).any(|part| part.starts_with('.') && part != "." && part != "..") {
+            // Hidden files hold secrets (`.env`, `.git/config`) far more often than specs.
+            self.diagnostics.push(
+                Diagnostic::error(
+                    format!("`$ref: {}` names a hidden file or directory, which specwright does not read", reference.escape_debug()),
+                    self.locate(doc, &ref_pointer),
+                )
+                .with_help("rename the file or directory so that no part of its path starts with `.`"),
+            );
+            return None;
+        }
         let target_doc = if file.is_empty() {
             doc
         } else if file.starts_with('/') && fragment.is_empty() && self.points_into(doc, file) {
@@ -431,6 +442,18 @@ impl Resolver<'_> {
         let referrer = self.locate(referring_doc, ref_pointer);
         match load_document(self.loader, location, referrer.clone()) {
             Ok(mut document) => {
+                if !matches!(document.parsed.value, Value::Object(_) | Value::Array(_)) {
+                    // Not a spec: its text is not shown, since it may be anything (a key file).
+                    self.failed_locations.insert(location.to_owned());
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            format!("`{location}` is not a JSON or YAML document with objects in it; refusing to read it"),
+                            referrer,
+                        )
+                        .with_help("a `$ref` to another file must name an OpenAPI or JSON Schema document"),
+                    );
+                    return Loaded::Failed;
+                }
                 let index = self.documents.len();
                 if document.parsed.expanded > self.expansion_left && !self.expansion_exhausted {
                     self.expansion_exhausted = true;

@@ -377,3 +377,31 @@ fn long_keys_over_many_nodes_cost_memory_linear_in_the_file() {
         assert!(document.value().pointer("/components/examples").is_some());
     }
 }
+
+#[test]
+fn hidden_files_and_files_that_are_not_documents_are_refused_without_their_text() {
+    let spec = "openapi: 3.0.3
+info: {title: T, version: '1'}
+paths:
+  /a:
+    get:
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {$ref: '.env'}}}}
+        '201': {description: ok, content: {application/json: {schema: {$ref: 'config/.secrets/keys.yaml'}}}}
+        '202': {description: ok, content: {application/json: {schema: {$ref: 'notes.txt'}}}}
+";
+    let secret = "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI DB_PASSWORD=hunter2";
+    let files = [
+        ("api.yaml", spec),
+        (".env", secret),
+        ("config/.secrets/keys.yaml", "password: hunter2"),
+        ("notes.txt", secret),
+    ];
+    let diagnostics = refused(&files);
+    let rendered = diagnostics.render();
+    assert!(!rendered.contains("hunter2") && !rendered.contains("wJalr"), "{rendered}");
+    let errors: Vec<&Diagnostic> = diagnostics.errors().collect();
+    assert_eq!(errors.iter().filter(|e| e.message.contains("hidden file or directory")).count(), 2, "{rendered}");
+    let not_a_document = errors.iter().find(|e| e.message.contains("is not a JSON or YAML document")).expect("notes.txt");
+    assert_eq!(place(not_a_document).map(|p| p.3), Some("/paths/~1a/get/responses/202/content/application~1json/schema/$ref".to_owned()));
+}

@@ -552,3 +552,14 @@ fn many_undeclared_template_variables_make_one_short_warning() {
 }
 
 
+
+#[test]
+fn an_enum_literal_too_deep_to_read_back_is_no_variant() {
+    // serde_json reads 128 levels at most: such a literal used to become a variant whose value
+    // is silently `null`, so a server's `null` decoded as it.
+    let deep = (0..200).fold(json!(1), |inner, _| json!([inner]));
+    let spec = document(json!({"M": {"enum": [deep, 1, "x"]}}), json!({}));
+    let generated = generated(&spec);
+    assert!(!generated.code.contains("unwrap_or_default()"), "a literal read back at run time");
+    assert!(generated.code.contains("V1"), "{}", generated.code);
+}

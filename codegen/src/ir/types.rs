@@ -62,11 +62,32 @@ pub enum Shape {
     Tuple(Vec<Shape>),
 }
 
+/// Literals nested deeper than this are not enum variants (see [`value_enum`]).
+const MAX_LITERAL_DEPTH: usize = 100;
+
+/// How deeply a JSON value nests (iteratively: the value comes from a spec).
+fn json_depth(value: &serde_json::Value) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(value, 1)];
+    while let Some((node, depth)) = stack.pop() {
+        deepest = deepest.max(depth);
+        match node {
+            serde_json::Value::Array(items) => stack.extend(items.iter().map(|item| (item, depth + 1))),
+            serde_json::Value::Object(map) => stack.extend(map.values().map(|item| (item, depth + 1))),
+            _ => {}
+        }
+    }
+    deepest
+}
+
 /// An enum over non-string values; names come from the values (`1` → `V1`).
 fn value_enum(values: impl Iterator<Item = serde_json::Value>) -> TypeKind {
     let mut namer = Namer::with_reserved(&["Other"]);
     let mut seen = BTreeSet::new();
     let variants = values
+        // serde_json reads at most 128 levels: a deeper literal could not be read back in the
+        // generated code, and a server cannot send it either. `Other` holds such values.
+        .filter(|value| json_depth(value) <= MAX_LITERAL_DEPTH)
         .map(|value| value.to_string())
         .filter(|json| seen.insert(json.clone()))
         .map(|json| {
