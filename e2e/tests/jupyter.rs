@@ -105,8 +105,11 @@ mod flows {
         // Without the token: 403.
         let anonymous = AsyncClient::from_builder(AsyncClient::builder().base_url(jupyter.server.origin()))
             .expect("a client without the token");
-        let refused = anonymous.contents().get_by_path("").send().await;
+        let refused = anonymous.contents().get_by_path("my dir").send().await;
         assert_eq!(status(&refused), Some(403), "{refused:?}");
+        // An empty path value would change the route (`/api/contents/`): refused before sending.
+        let empty = api.contents().get_by_path("").send().await;
+        assert!(empty.as_ref().is_err_and(|e| e.to_string().contains("an empty value would change the path")), "{empty:?}");
 
         // Create a directory and a directory inside it: 201, but `content`, `format` and
         // `mimetype` come back null.
