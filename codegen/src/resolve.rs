@@ -283,25 +283,22 @@ impl Resolver<'_> {
         }
         // Locating is only needed for diagnostics, which are rare; compute it on demand.
         let ref_pointer = format!("{at}/$ref");
-        if file.chars().any(char::is_control) {
-            // No real file is named so, and the name would end up in `cargo:` lines.
+        // No real file has a control character in its name, which would end up in `cargo:`
+        // lines; hidden files hold secrets (`.env`, `.git/config`) far more often than specs.
+        let refused = if file.chars().any(char::is_control) {
+            Some(("names a file with a control character", "rename the file, or fix the reference"))
+        } else if !is_url(file) && file.split(['/', '\\']).any(|part| part.starts_with('.') && part != "." && part != "..") {
+            Some((
+                "names a hidden file or directory, which specwright does not read",
+                "rename the file or directory so that no part of its path starts with `.`",
+            ))
+        } else {
+            None
+        };
+        if let Some((what, help)) = refused {
             self.diagnostics.push(
-                Diagnostic::error(
-                    format!("`$ref: {}` names a file with a control character", reference.escape_debug()),
-                    self.locate(doc, &ref_pointer),
-                )
-                .with_help("rename the file, or fix the reference"),
-            );
-            return None;
-        }
-        if !is_url(file) && file.split(['/', '\\']).any(|part| part.starts_with('.') && part != "." && part != "..") {
-            // Hidden files hold secrets (`.env`, `.git/config`) far more often than specs.
-            self.diagnostics.push(
-                Diagnostic::error(
-                    format!("`$ref: {}` names a hidden file or directory, which specwright does not read", reference.escape_debug()),
-                    self.locate(doc, &ref_pointer),
-                )
-                .with_help("rename the file or directory so that no part of its path starts with `.`"),
+                Diagnostic::error(format!("`$ref: {}` {what}", reference.escape_debug()), self.locate(doc, &ref_pointer))
+                    .with_help(help),
             );
             return None;
         }

@@ -499,10 +499,13 @@ impl ClientCore {
         let mut left_origin = false;
         loop {
             let method = request.method().clone();
-            let headers = request.headers().clone();
             let per_request_timeout = request.timeout().copied();
-            // `None`: a streamed body, which can go once only.
-            let body = request.try_clone().map(|mut copy| copy.body_mut().take());
+            // One copy serves headers and body; `None` for the body: a streamed one, which can
+            // go once only.
+            let (headers, body) = match request.try_clone() {
+                Some(mut copy) => (std::mem::take(copy.headers_mut()), Some(copy.body_mut().take())),
+                None => (request.headers().clone(), None),
+            };
             let response = self.shared.http.execute(request).await.map_err(Attempt::Transport)?;
             if hops >= MAX_REDIRECTS {
                 return Ok(response);
