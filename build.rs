@@ -25,10 +25,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             spec.display()
         )?;
     }
-    // The flagship spec once more with every operation on the client itself.
-    specwright_codegen::Generator::new("specs/openapp.yaml").module_name("openapp_flat").flat_client(true).generate()?;
+    // The flagship spec once more with every operation on the client itself, and both serde
+    // directions on every type.
+    specwright_codegen::Generator::new("specs/openapp.yaml")
+        .module_name("openapp_flat")
+        .flat_client(true)
+        .full_serde(true)
+        .generate()?;
     modules.push_str(
-        "#[doc = \"Generated from `specs/openapp.yaml` with `flat_client(true)`.\"]\npub mod openapp_flat {\n    include!(concat!(env!(\"OUT_DIR\"), \"/openapp_flat.rs\"));\n}\n",
+        "#[doc = \"Generated from `specs/openapp.yaml` with `flat_client(true)` and `full_serde(true)`.\"]\npub mod openapp_flat {\n    include!(concat!(env!(\"OUT_DIR\"), \"/openapp_flat.rs\"));\n}\n",
     );
     specwright_codegen::write::write_if_changed(&out_dir.join("specs.rs"), &modules)?;
     Ok(())

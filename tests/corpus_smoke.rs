@@ -65,7 +65,7 @@ fn small_corpus_specs_generate_code_that_compiles_warning_free() {
         .date_time_library(specwright_codegen::DateTimeLibrary::Time)
         .generate_code()
         .unwrap_or_else(|e| panic!("{e}"));
-    assert!(generated.code.contains("::specwright_runtime::DateTime"));
+    assert!(generated.code.contains("__rt::DateTime"));
     std::fs::write(krate.join("src/formats_with_time.rs"), generated.code).expect("write module");
     lib.push_str("pub mod formats_with_time;\n");
     std::fs::write(krate.join("src/lib.rs"), lib).expect("lib.rs");

@@ -684,8 +684,56 @@ fn servers_are_typed_choices() {
     assert_eq!(client.base_url(), "https://us.api.openapp.example/v1");
 }
 
+/// Whether `T` implements `Serialize` / `Deserialize`, told apart at compile time.
+struct Probe<T>(std::marker::PhantomData<T>);
+trait SerializeYes {
+    fn serializes(&self) -> bool {
+        true
+    }
+}
+impl<T: serde::Serialize> SerializeYes for &Probe<T> {}
+trait SerializeNo {
+    fn serializes(&self) -> bool {
+        false
+    }
+}
+impl<T> SerializeNo for Probe<T> {}
+trait DeserializeYes {
+    fn deserializes(&self) -> bool {
+        true
+    }
+}
+impl<T: serde::de::DeserializeOwned> DeserializeYes for &Probe<T> {}
+trait DeserializeNo {
+    fn deserializes(&self) -> bool {
+        false
+    }
+}
+impl<T> DeserializeNo for Probe<T> {}
+macro_rules! serde_of {
+    ($ty:ty) => {
+        (
+            (&&Probe::<$ty>(std::marker::PhantomData)).serializes(),
+            (&&Probe::<$ty>(std::marker::PhantomData)).deserializes(),
+        )
+    };
+}
+
+#[test]
+fn types_get_the_serde_impls_of_their_direction() {
+    // Received only, sent only, both (a request body's enum field that responses carry too).
+    assert_eq!(serde_of!(types::Credential), (false, true));
+    assert_eq!(serde_of!(types::CreateCredential), (true, false));
+    assert_eq!(serde_of!(types::DeviceKind), (true, true));
+    // `full_serde(true)`: every type both ways.
+    use specwright_conformance::specs::openapp_flat;
+    assert_eq!(serde_of!(openapp_flat::types::Credential), (true, true));
+    assert_eq!(serde_of!(openapp_flat::types::CreateCredential), (true, true));
+}
+
 #[test]
 fn a_discriminated_one_of_decodes_by_its_tag() {
+    use specwright_conformance::specs::openapp_flat::types;
     let credential: types::Credential = serde_json::from_value(json!({
         "id": "cred-1", "orgId": "org-1", "kind": "card", "holderName": "Jane Doe",
         "validFrom": "2025-01-01T00:00:00Z", "createdAt": "2025-01-01T00:00:00Z",

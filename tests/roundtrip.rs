@@ -40,7 +40,8 @@ fn examples_round_trip_through_generated_types() {
             continue;
         }
         let mut generator = specwright_codegen::Generator::new(corpus.join(path));
-        generator.root(&corpus);
+        // Both directions, so every example can go there and back.
+        generator.root(&corpus).full_serde(true);
         let Ok(generated) = generator.generate_code() else { continue };
         let examples: Vec<(String, String)> = generated
             .ir

@@ -16,6 +16,15 @@ const KEYWORDS: &[&str] = &[
 ];
 
 /// Keywords that cannot be raw identifiers; these get a trailing underscore.
+/// Names generated code uses bare (the prelude's types, traits and variants, and `__rt`): no
+/// generated type, builder or server takes one, so none can shadow them.
+pub const PRELUDE: &[&str] = &[
+    "Option", "Some", "None", "Result", "Ok", "Err", "String", "Vec", "Box", "ToString", "ToOwned", "Clone",
+    "Copy", "Default", "Debug", "PartialEq", "Eq", "PartialOrd", "Ord", "Hash", "Send", "Sync", "Sized", "Unpin",
+    "Drop", "Fn", "FnMut", "FnOnce", "From", "Into", "TryFrom", "TryInto", "AsRef", "AsMut", "Iterator",
+    "IntoIterator", "Extend", "FromIterator", "DoubleEndedIterator", "ExactSizeIterator", "__rt",
+];
+
 const NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
 
 /// Spells out symbols so that values like `>=` or `-` still get a readable name.

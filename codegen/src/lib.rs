@@ -87,6 +87,7 @@ pub struct Generator {
     root: Option<PathBuf>,
     date_time: DateTimeLibrary,
     flat_client: bool,
+    full_serde: bool,
     loader: Option<Arc<dyn Loader + Send + Sync>>,
 }
 
@@ -99,6 +100,7 @@ impl std::fmt::Debug for Generator {
             .field("root", &self.root)
             .field("date_time", &self.date_time)
             .field("flat_client", &self.flat_client)
+            .field("full_serde", &self.full_serde)
             .field("custom_loader", &self.loader.is_some())
             .finish()
     }
@@ -114,6 +116,7 @@ impl Generator {
             root: None,
             date_time: DateTimeLibrary::default(),
             flat_client: false,
+            full_serde: false,
             loader: None,
         }
     }
@@ -122,6 +125,15 @@ impl Generator {
     /// sub-client per tag (`client.devices().list()`, the default).
     pub fn flat_client(&mut self, flat: bool) -> &mut Self {
         self.flat_client = flat;
+        self
+    }
+
+    /// Gives every type both `Serialize` and `Deserialize`. By default a type gets only what
+    /// its uses need: `Serialize` if it is sent (request bodies, parameters), `Deserialize` if it
+    /// is received (responses), both if no operation uses it. Deserializing is the costliest
+    /// code a client compiles, so this can cost a big API much of its build time.
+    pub fn full_serde(&mut self, full: bool) -> &mut Self {
+        self.full_serde = full;
         self
     }
 
@@ -209,6 +221,7 @@ impl Generator {
         let options = ir::Options { flat_client: self.flat_client };
         let (mut ir, mut warnings) = ir::build(&normalized, &options);
         ir.types.date_time = self.date_time;
+        ir.types.full_serde = self.full_serde;
         warnings.resolve_pointers(|pointer| bundle.locate(&normalize::source_pointer(normalized.version, pointer)));
         diagnostics.0.extend(warnings.0);
         if diagnostics.has_errors() {

@@ -58,12 +58,15 @@
 
 mod binary;
 mod blocking;
+mod builder;
 mod client;
 mod credentials;
 mod error;
 mod formats;
 mod hooks;
 mod items;
+#[doc(hidden)]
+pub mod model;
 mod multipart;
 mod oauth2;
 mod params;
@@ -111,7 +114,17 @@ pub mod __private {
         header_value, json_body, json_items_body, typed_error, unexpected_status,
     };
     pub use crate::items::EventItem;
+    pub use crate::model;
     pub use crate::transport::Decoder;
+    pub use crate::{
+        __model_string_enum as model_string_enum, __model_struct as model_struct, __model_union as model_union,
+        __request_builder as request_builder,
+    };
+    pub use crate::{BinaryBody, Multipart, Request, Style, Transport};
+    pub use crate::{Base64Bytes, FilePart};
+    #[cfg(feature = "time")]
+    pub use crate::formats::{Date, DateTime, Time};
+    pub use std::collections::BTreeMap;
     pub use bytes;
     #[cfg(feature = "chrono")]
     pub use chrono;

@@ -23,7 +23,7 @@ pub(crate) fn client_items(ir: &Ir) -> TokenStream {
             },
             quote! {
                 /// A client for [`DEFAULT_BASE_URL`] with default settings.
-                pub fn new() -> ::std::result::Result<Self, #rt::Error> {
+                pub fn new() -> Result<Self, #rt::Error> {
                     Self::from_builder(Self::builder())
                 }
 
@@ -37,7 +37,7 @@ pub(crate) fn client_items(ir: &Ir) -> TokenStream {
             quote!(),
             quote! {
                 /// A client for `base_url` with default settings.
-                pub fn new(base_url: &str) -> ::std::result::Result<Self, #rt::Error> {
+                pub fn new(base_url: &str) -> Result<Self, #rt::Error> {
                     Self::from_builder(#rt::ClientBuilder::new(base_url))
                 }
             },
@@ -57,7 +57,7 @@ pub(crate) fn client_items(ir: &Ir) -> TokenStream {
                 };
                 (
                     format!("Sets the API key for security scheme `{name}`, sent in {where_} `{key_name}`."),
-                    quote!(key: impl ::std::convert::Into<::std::string::String>),
+                    quote!(key: impl Into<String>),
                     quote!(#rt::Credential::ApiKey {
                         location: #rt::ApiKeyLocation::#location,
                         name: #key_name,
@@ -68,8 +68,8 @@ pub(crate) fn client_items(ir: &Ir) -> TokenStream {
             SchemeKind::Basic => (
                 format!("Sets the user name and password for security scheme `{name}` (HTTP Basic)."),
                 quote!(
-                    username: impl ::std::convert::Into<::std::string::String>,
-                    password: impl ::std::convert::Into<::std::string::String>
+                    username: impl Into<String>,
+                    password: impl Into<String>
                 ),
                 quote!(#rt::Credential::Basic { username: username.into(), password: #rt::Secret::new(password) }),
             ),
@@ -78,12 +78,12 @@ pub(crate) fn client_items(ir: &Ir) -> TokenStream {
                     Some(format) => format!("Sets the bearer token ({format}) for security scheme `{name}`."),
                     None => format!("Sets the bearer token for security scheme `{name}`."),
                 },
-                quote!(token: impl ::std::convert::Into<::std::string::String>),
+                quote!(token: impl Into<String>),
                 quote!(#rt::Credential::Bearer { token: #rt::Secret::new(token) }),
             ),
             SchemeKind::OtherHttp { scheme: word } => (
                 format!("Sets the `Authorization: {word} ...` value for security scheme `{name}`."),
-                quote!(value: impl ::std::convert::Into<::std::string::String>),
+                quote!(value: impl Into<String>),
                 quote!(#rt::Credential::Authorization { scheme: #word, value: #rt::Secret::new(value) }),
             ),
             SchemeKind::MutualTls => return quote!(),
@@ -104,8 +104,8 @@ pub(crate) fn client_items(ir: &Ir) -> TokenStream {
                 #docs
                 pub fn #method(
                     &self,
-                    client_id: impl ::std::convert::Into<::std::string::String>,
-                    client_secret: impl ::std::convert::Into<::std::string::String>,
+                    client_id: impl Into<String>,
+                    client_secret: impl Into<String>,
                     scopes: &[&str],
                 ) {
                     let credentials = #rt::ClientCredentials::new(#token_url, client_id, client_secret)
@@ -173,11 +173,6 @@ pub(crate) fn client_items(ir: &Ir) -> TokenStream {
             }
         }
     });
-    let builders = ir.operations.iter().map(|op| {
-        let builder = builder(ir, op);
-        let choices = body_choice_items(ir, op);
-        quote!(#builder #choices)
-    });
     let response_items: Vec<TokenStream> =
         ir.operations.iter().map(|op| super::responses::response_items(ir, op)).filter(|t| !t.is_empty()).collect();
     let responses_module = (!response_items.is_empty()).then(|| {
@@ -185,6 +180,7 @@ pub(crate) fn client_items(ir: &Ir) -> TokenStream {
             /// Response types of operations with several success statuses, several error
             /// bodies, or documented headers.
             pub mod responses {
+                #[allow(unused_imports)] use ::specwright_runtime::__private as __rt;
                 #(#response_items)*
             }
         }
@@ -192,6 +188,8 @@ pub(crate) fn client_items(ir: &Ir) -> TokenStream {
     let webhooks = webhooks_module(ir);
     let servers = servers_module(ir);
     quote! {
+        #[allow(unused_imports)] use ::specwright_runtime::__private as __rt;
+
         #default_url
 
         #client_docs
@@ -211,14 +209,14 @@ pub(crate) fn client_items(ir: &Ir) -> TokenStream {
             #constructors
 
             /// A client built from `builder`.
-            pub fn from_builder(builder: #rt::ClientBuilder) -> ::std::result::Result<Self, #rt::Error> {
-                ::std::result::Result::Ok(Self { transport: T::from_core(builder.build()?)? })
+            pub fn from_builder(builder: #rt::ClientBuilder) -> Result<Self, #rt::Error> {
+                Result::Ok(Self { transport: T::from_core(builder.build()?)? })
             }
 
             /// A client for another server that shares this one's connection pool and credentials.
-            pub fn with_base_url(&self, base_url: &str) -> ::std::result::Result<Self, #rt::Error> {
+            pub fn with_base_url(&self, base_url: &str) -> Result<Self, #rt::Error> {
                 let core = self.transport.core().with_base_url(base_url)?;
-                ::std::result::Result::Ok(Self { transport: self.transport.with_core(core) })
+                Result::Ok(Self { transport: self.transport.with_core(core) })
             }
 
             /// The base URL requests go to.
@@ -243,11 +241,6 @@ pub(crate) fn client_items(ir: &Ir) -> TokenStream {
         }
 
         #(#groups)*
-
-        /// Request builders, one per operation; finish with `send()`.
-        pub mod builders {
-            #(#builders)*
-        }
 
         #responses_module
 
@@ -305,22 +298,22 @@ fn servers_module(ir: &Ir) -> TokenStream {
                         }
                     });
                     fields.push(quote!(#field_docs pub #field: #enum_ident,));
-                    defaults.push(quote!(#field: ::std::default::Default::default(),));
+                    defaults.push(quote!(#field: Default::default(),));
                     substitutions.push(quote!(url = url.replace(#placeholder, self.#field.as_str());));
                 }
                 None => {
                     let default = variable.default.as_str();
-                    fields.push(quote!(#field_docs pub #field: ::std::string::String,));
-                    defaults.push(quote!(#field: ::std::string::String::from(#default),));
+                    fields.push(quote!(#field_docs pub #field: String,));
+                    defaults.push(quote!(#field: String::from(#default),));
                     substitutions.push(quote!(url = url.replace(#placeholder, &self.#field);));
                 }
             }
         }
         let url_body = if substitutions.is_empty() {
-            quote!(::std::string::String::from(#template))
+            quote!(String::from(#template))
         } else {
             quote! {
-                let mut url = ::std::string::String::from(#template);
+                let mut url = String::from(#template);
                 #(#substitutions)*
                 url
             }
@@ -334,7 +327,7 @@ fn servers_module(ir: &Ir) -> TokenStream {
                 #(#fields)*
             }
 
-            impl ::std::default::Default for #name {
+            impl Default for #name {
                 fn default() -> Self {
                     Self { #(#defaults)* }
                 }
@@ -342,7 +335,7 @@ fn servers_module(ir: &Ir) -> TokenStream {
 
             impl #name {
                 /// The server's URL with the variables filled in.
-                pub fn url(&self) -> ::std::string::String {
+                pub fn url(&self) -> String {
                     #url_body
                 }
             }
@@ -381,6 +374,7 @@ fn webhooks_module(ir: &Ir) -> TokenStream {
     quote! {
         /// Payloads of the webhooks this API sends.
         pub mod webhooks {
+            #[allow(unused_imports)] use ::specwright_runtime::__private as __rt;
             #(#aliases)*
         }
     }
@@ -389,7 +383,7 @@ fn webhooks_module(ir: &Ir) -> TokenStream {
 /// Builds a multipart body from `body`: one part per field of a struct, files for binary
 /// fields; any other shape is one part named `body`.
 fn multipart_parts(ir: &Ir, shape: &Shape, part_types: &std::collections::BTreeMap<String, String>) -> TokenStream {
-    let rt = quote!(::specwright_runtime);
+    let rt = quote!(__rt);
     let fields = match shape {
         Shape::Named(id) => match ir.types.get(*id).map(|d| &d.kind) {
             Some(crate::ir::TypeKind::Struct { fields }) => Some(fields),
@@ -404,7 +398,7 @@ fn multipart_parts(ir: &Ir, shape: &Shape, part_types: &std::collections::BTreeM
             .map(|field| {
                 let name = ident(&field.rust_name);
                 let wire = field.wire_name.as_str();
-                let some = quote!(::std::option::Option::Some);
+                let some = quote!(Some);
                 let add_file = |file: TokenStream| match part_types.get(&field.wire_name) {
                     Some(default_type) => quote!(form.file_with_default_type(#wire, #file, #default_type);),
                     None => quote!(form.file(#wire, #file);),
@@ -456,7 +450,7 @@ fn style_tokens(style: ParamStyle) -> TokenStream {
             ParamStyle::Matrix => "Matrix",
         }
     );
-    quote!(::specwright_runtime::Style::#variant)
+    quote!(__rt::Style::#variant)
 }
 
 fn is_string(shape: &Shape) -> bool {
@@ -466,7 +460,7 @@ fn is_string(shape: &Shape) -> bool {
 /// An argument's type and how it is stored.
 fn argument(ir: &Ir, shape: &Shape, name: &proc_macro2::Ident, scope: Scope) -> (TokenStream, TokenStream) {
     if is_string(shape) {
-        (quote!(impl ::std::convert::Into<::std::string::String>), quote!(#name.into()))
+        (quote!(impl Into<String>), quote!(#name.into()))
     } else {
         (shape_tokens(&ir.types, shape, scope), quote!(#name))
     }
@@ -481,7 +475,7 @@ fn body_type(ir: &Ir, encoding: &BodyEncoding, scope: Scope) -> TokenStream {
         BodyEncoding::Json(shape) | BodyEncoding::Form(shape) | BodyEncoding::Multipart { shape, .. } => {
             shape_tokens(&ir.types, shape, scope)
         }
-        BodyEncoding::Bytes(_) => quote!(::specwright_runtime::BinaryBody),
+        BodyEncoding::Bytes(_) => quote!(__rt::BinaryBody),
     }
 }
 
@@ -489,7 +483,7 @@ fn body_type(ir: &Ir, encoding: &BodyEncoding, scope: Scope) -> TokenStream {
 /// that converts (bytes in memory, or a stream).
 fn body_argument(ir: &Ir, encoding: &BodyEncoding, scope: Scope, name: &proc_macro2::Ident) -> (TokenStream, TokenStream) {
     match encoding {
-        BodyEncoding::Bytes(_) => (quote!(impl ::std::convert::Into<::specwright_runtime::BinaryBody>), quote!(#name.into())),
+        BodyEncoding::Bytes(_) => (quote!(impl Into<__rt::BinaryBody>), quote!(#name.into())),
         _ => (body_type(ir, encoding, scope), quote!(#name)),
     }
 }
@@ -529,7 +523,7 @@ fn body_choice_items(ir: &Ir, op: &Operation) -> TokenStream {
         let variant = format_ident!("{}", choice.variant);
         let ty = body_type(ir, &choice.encoding, Scope::Nested);
         quote! {
-            impl ::std::convert::From<#ty> for #name {
+            impl From<#ty> for #name {
                 fn from(body: #ty) -> Self {
                     Self::#variant(body)
                 }
@@ -600,7 +594,7 @@ fn operation_method(ir: &Ir, op: &Operation) -> TokenStream {
     if let Some(body) = op.body.as_ref().filter(|b| b.required) {
         match body_choice_enum(op) {
             Some(name) => {
-                args.push(quote!(body: impl ::std::convert::Into<builders::#name>));
+                args.push(quote!(body: impl Into<builders::#name>));
                 values.push(quote!(body.into()));
             }
             None => {
@@ -619,18 +613,74 @@ fn operation_method(ir: &Ir, op: &Operation) -> TokenStream {
     }
 }
 
-/// One request builder.
-fn builder(ir: &Ir, op: &Operation) -> TokenStream {
-    let rt = quote!(::specwright_runtime);
-    let p = quote!(::specwright_runtime::__private);
+/// The `builders` module, as text: each builder is a call of the runtime's `request_builder!`
+/// (one line a parameter) and an impl of what is the operation's own (encoding, decoding).
+pub(crate) fn builders_module(ir: &Ir) -> Result<String, crate::error::Error> {
+    let mut out = String::with_capacity(ir.operations.len() * 2048);
+    out.push_str("/// Request builders, one per operation; finish with `send()`.\npub mod builders {\n    #[allow(unused_imports)]\n    use ::specwright_runtime::__private as __rt;\n");
+    for op in &ir.operations {
+        let (text, items) = builder(ir, op);
+        out.push_str(&text);
+        let choices = body_choice_items(ir, op);
+        let items = quote!(#items #choices);
+        let file = syn::parse2::<syn::File>(items).map_err(|error| crate::error::Error::Internal {
+            message: format!("builder of `{}`: {error}", op.operation_id),
+        })?;
+        for line in prettyplease::unparse(&file).lines() {
+            if !line.is_empty() {
+                out.push_str("    ");
+            }
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out.push_str("}\n");
+    Ok(out)
+}
+
+/// Tokens as compact text (`super::types::X<Y>`), for a type inside a macro call.
+fn compact(tokens: &TokenStream) -> String {
+    let text = tokens.to_string();
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == ' ' {
+            let before = out.chars().last();
+            let after = chars.peek().copied();
+            let glue = matches!(before, Some(':' | '<' | '&' | '(')) || matches!(after, Some(':' | '<' | '>' | ',' | ')'));
+            if glue && !(before == Some(',') || out.ends_with("impl") || out.ends_with("dyn")) {
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// One request builder: the macro call's text, and the impl items of its own.
+fn builder(ir: &Ir, op: &Operation) -> (String, TokenStream) {
+    let rt = quote!(__rt);
+    let p = quote!(__rt);
     let name = format_ident!("{}", op.builder_name);
     let doc = doc_line(&format!(" Request builder for `{}` (`{} {}`).", op.operation_id, op.http_method, op.path));
 
-    let mut fields = Vec::new();
-    let mut new_args = Vec::new();
-    let mut new_inits = Vec::new();
-    let mut setters = Vec::new();
+    let mut required = Vec::new();
+    let mut optional = String::new();
     let mut encode = Vec::new();
+    let field_indent = "            ";
+    let push_optional = |out: &mut String, docs: Vec<String>, deprecated: bool, field: &proc_macro2::Ident, ty: &TokenStream, into: bool| {
+        for line in docs {
+            out.push_str(field_indent);
+            out.push_str("///");
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        if deprecated {
+            out.push_str(field_indent);
+            out.push_str("#[deprecated]\n");
+        }
+        out.push_str(&format!("{field_indent}{field}: {} => {},\n", compact(ty), if into { "into" } else { "value" }));
+    };
 
     for param in &op.params {
         let field = ident(&param.rust_name);
@@ -655,27 +705,15 @@ fn builder(ir: &Ir, op: &Operation) -> TokenStream {
             ParamLocation::QueryString => quote!(request.query_string_param(#wire, #value);),
         };
         if param.required {
-            fields.push(quote!(#field: #ty,));
-            new_args.push(quote!(#field: #ty));
-            new_inits.push(quote!(#field,));
+            required.push(format!("{field}: {}", compact(&ty)));
             encode.push(encode_call(quote!(&self.#field)));
         } else {
-            fields.push(quote!(#field: ::std::option::Option<#ty>,));
-            new_inits.push(quote!(#field: ::std::option::Option::None,));
-            let (arg_ty, value) = argument(ir, &param.shape, &format_ident!("value"), Scope::Nested);
-            let docs = doc_attrs([param.description.as_deref(), Some(format!("Sets `{wire}`.").as_str())]);
-            let deprecated = param.deprecated.then(|| quote!(#[deprecated]));
-            setters.push(quote! {
-                #docs
-                #deprecated
-                pub fn #field(mut self, value: #arg_ty) -> Self {
-                    self.#field = ::std::option::Option::Some(#value);
-                    self
-                }
-            });
+            let setter_doc = format!("Sets `{wire}`.");
+            let docs = super::docs::doc_lines([param.description.as_deref(), Some(setter_doc.as_str())]);
+            push_optional(&mut optional, docs, param.deprecated, &field, &ty, is_string(&param.shape));
             let call = encode_call(quote!(value));
             encode.push(quote! {
-                if let ::std::option::Option::Some(value) = &self.#field {
+                if let Some(value) = &self.#field {
                     #call
                 }
             });
@@ -701,28 +739,15 @@ fn builder(ir: &Ir, op: &Operation) -> TokenStream {
                 }
             }
         };
-        let (arg_ty, arg_value) = match body_choice_enum(op) {
-            Some(name) => (quote!(impl ::std::convert::Into<#name>), quote!(value.into())),
-            None => body_argument(ir, &body.encoding, Scope::Nested, &format_ident!("value")),
-        };
+        let into = body_choice_enum(op).is_some() || matches!(body.encoding, BodyEncoding::Bytes(_));
         if body.required {
-            fields.push(quote!(body: #ty,));
-            new_args.push(quote!(body: #ty));
-            new_inits.push(quote!(body,));
+            required.push(format!("body: {}", compact(&ty)));
             encode.push(quote!({ let body = self.body; #put }));
         } else {
-            fields.push(quote!(body: ::std::option::Option<#ty>,));
-            new_inits.push(quote!(body: ::std::option::Option::None,));
-            let docs = doc_attrs([body.description.as_deref(), Some("Sets the request body.")]);
-            setters.push(quote! {
-                #docs
-                pub fn body(mut self, value: #arg_ty) -> Self {
-                    self.body = ::std::option::Option::Some(#arg_value);
-                    self
-                }
-            });
+            let docs = super::docs::doc_lines([body.description.as_deref(), Some("Sets the request body.")]);
+            push_optional(&mut optional, docs, false, &format_ident!("body"), &ty, into);
             encode.push(quote! {
-                if let ::std::option::Option::Some(body) = self.body {
+                if let Some(body) = self.body {
                     #put
                 }
             });
@@ -779,45 +804,21 @@ fn builder(ir: &Ir, op: &Operation) -> TokenStream {
         quote!(&[#(#names),*])
     });
 
-    quote! {
-        #[doc = #doc]
-        #[derive(Debug)]
-        #[must_use = "a request does nothing until it is sent"]
-        pub struct #name<T> {
-            transport: T,
-            #(#fields)*
-            options: #rt::CallOptions,
-        }
+    let mut text = String::new();
+    text.push_str("    __rt::request_builder! {\n");
+    text.push_str(&format!("        ///{}\n", doc.trim_end()));
+    text.push_str(&format!("        pub struct {name} {{\n"));
+    for field in &required {
+        text.push_str(&format!("{field_indent}{field},\n"));
+    }
+    text.push_str("        }\n        optional {\n");
+    text.push_str(&optional);
+    text.push_str("        }\n");
+    text.push_str(&format!("        send -> {}, {} = {};\n", compact(&output), compact(&error), compact(&decoder)));
+    text.push_str("    }\n");
 
+    let items = quote! {
         impl<T: #rt::Transport> #name<T> {
-            pub(super) fn new(transport: T, #(#new_args),*) -> Self {
-                Self {
-                    transport,
-                    #(#new_inits)*
-                    options: ::std::default::Default::default(),
-                }
-            }
-
-            #(#setters)*
-
-            /// Sets a timeout for this call, overriding the client's.
-            pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-                self.options.set_timeout(timeout);
-                self
-            }
-
-            /// Sets the retry policy for this call, overriding the client's.
-            pub fn retry(mut self, policy: #rt::RetryPolicy) -> Self {
-                self.options.set_retry(policy);
-                self
-            }
-
-            /// Adds a header to this call, e.g. `If-Match`; it overrides headers set otherwise.
-            pub fn header(mut self, name: &str, value: &str) -> Self {
-                self.options.add_header(name, value);
-                self
-            }
-
             fn into_parts(self) -> (T, #rt::Request) {
                 let mut request = #new_request;
                 #(#encode)*
@@ -826,23 +827,12 @@ fn builder(ir: &Ir, op: &Operation) -> TokenStream {
                 (self.transport, request)
             }
 
-            /// Sends the request and decodes the response.
-            pub fn send(self) -> T::Output<#output, #error> {
-                let (transport, request) = self.into_parts();
-                transport.execute(request, #decoder)
-            }
-
-            /// Sends the request; the decoded body comes with the status and headers.
-            pub fn send_with_response(self) -> T::Output<#rt::Response<#output>, #error> {
-                let (transport, request) = self.into_parts();
-                transport.execute_with_response(request, #decoder)
-            }
-
             #send_with_headers
 
             #send_stream
 
             #decode_function
         }
-    }
+    };
+    (text, items)
 }

@@ -9,6 +9,12 @@ use quote::quote;
 
 /// `#[doc = "..."]` attributes for the paragraphs given; empty ones are skipped.
 pub(crate) fn doc_attrs<'a>(paragraphs: impl IntoIterator<Item = Option<&'a str>>) -> TokenStream {
+    let lines = doc_lines(paragraphs);
+    quote! { #( #[doc = #lines] )* }
+}
+
+/// The lines of a doc comment for the paragraphs given, each as it follows `///`.
+pub(crate) fn doc_lines<'a>(paragraphs: impl IntoIterator<Item = Option<&'a str>>) -> Vec<String> {
     let text = paragraphs
         .into_iter()
         .flatten()
@@ -18,11 +24,17 @@ pub(crate) fn doc_attrs<'a>(paragraphs: impl IntoIterator<Item = Option<&'a str>
         .map(|p| sanitize(&p))
         .collect::<Vec<_>>()
         .join("\n\n");
-    if text.is_empty() {
-        return TokenStream::new();
+    text.lines().map(|line| format!(" {line}")).collect()
+}
+
+/// Writes `paragraphs` as `///` lines, each indented by `indent`.
+pub(crate) fn write_doc_comment<'a>(out: &mut String, indent: &str, paragraphs: impl IntoIterator<Item = Option<&'a str>>) {
+    for line in doc_lines(paragraphs) {
+        out.push_str(indent);
+        out.push_str("///");
+        out.push_str(line.trim_end());
+        out.push('\n');
     }
-    let lines = text.lines().map(|line| format!(" {line}"));
-    quote! { #( #[doc = #lines] )* }
 }
 
 /// One `#[doc]` line (which prettyplease prints as `///`): line breaks become spaces.

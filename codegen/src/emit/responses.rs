@@ -35,12 +35,12 @@ fn headers_struct(op: &Operation) -> proc_macro2::Ident {
 }
 
 fn body_type(ir: &Ir, body: &ResponseBody) -> Option<TokenStream> {
-    let p = quote!(::specwright_runtime::__private);
+    let p = quote!(__rt);
     match body {
         ResponseBody::Json(shape) => Some(shape_tokens(&ir.types, shape, Scope::Nested)),
         ResponseBody::JsonItems(shape) => {
             let item = shape_tokens(&ir.types, shape, Scope::Nested);
-            Some(quote!(::std::vec::Vec<#item>))
+            Some(quote!(Vec<#item>))
         }
         ResponseBody::Bytes => Some(quote!(#p::bytes::Bytes)),
         ResponseBody::Empty => None,
@@ -96,7 +96,7 @@ pub(super) fn event_item(ir: &Ir, shape: &Shape) -> TokenStream {
 
 /// The expression that decodes `body` from `response`, with `?` for decode errors.
 fn read_body(ir: &Ir, body: &ResponseBody, error: &TokenStream) -> Option<TokenStream> {
-    let p = quote!(::specwright_runtime::__private);
+    let p = quote!(__rt);
     match body {
         ResponseBody::Json(shape) => {
             let ty = shape_tokens(&ir.types, shape, Scope::Nested);
@@ -135,7 +135,7 @@ fn case_enum(ir: &Ir, name: &proc_macro2::Ident, doc: &str, cases: &[&ResponseCa
 
 /// The items of the `responses` module for one operation.
 pub(crate) fn response_items(ir: &Ir, op: &Operation) -> TokenStream {
-    let p = quote!(::specwright_runtime::__private);
+    let p = quote!(__rt);
     let mut items = Vec::new();
     let responses = &op.responses;
     if responses.single_success().is_none() {
@@ -160,7 +160,7 @@ pub(crate) fn response_items(ir: &Ir, op: &Operation) -> TokenStream {
             let ty = shape_tokens(&ir.types, &header.shape, Scope::Nested);
             let wire = format!("`{}`.", header.wire_name);
             let docs = doc_attrs([header.description.as_deref(), Some(wire.as_str())]);
-            quote!(#docs pub #field: ::std::option::Option<#ty>,)
+            quote!(#docs pub #field: Option<#ty>,)
         });
         let reads = responses.headers.iter().map(|header| {
             let field = crate::ident::ident(&header.rust_name);
@@ -187,7 +187,7 @@ pub(crate) fn response_items(ir: &Ir, op: &Operation) -> TokenStream {
 
 /// How `op`'s builder decodes its response.
 pub(crate) fn decoding(ir: &Ir, op: &Operation) -> Decoding {
-    let p = quote!(::specwright_runtime::__private);
+    let p = quote!(__rt);
     let rt = quote!(::specwright_runtime);
     let responses = &op.responses;
     let typed_errors = responses.typed_errors().next().is_some();
@@ -247,7 +247,7 @@ pub(crate) fn decoding(ir: &Ir, op: &Operation) -> Decoding {
     match single {
         Some(body) => {
             let value = read_body(ir, body, &error).unwrap_or_else(|| quote!(()));
-            arms.push(quote!(200..=299 => ::std::result::Result::Ok(#value),));
+            arms.push(quote!(200..=299 => Result::Ok(#value),));
         }
         None => {
             let name = success_enum(op);
@@ -258,7 +258,7 @@ pub(crate) fn decoding(ir: &Ir, op: &Operation) -> Decoding {
                     Some(value) => quote!(super::responses::#name::#variant(#value)),
                     None => quote!(super::responses::#name::#variant),
                 };
-                arms.push(quote!(#pattern => ::std::result::Result::Ok(#value),));
+                arms.push(quote!(#pattern => Result::Ok(#value),));
             }
         }
     }
@@ -275,20 +275,20 @@ pub(crate) fn decoding(ir: &Ir, op: &Operation) -> Decoding {
                     let variant = format_ident!("{}", case.variant);
                     quote!(super::responses::#name::#variant)
                 };
-                quote!(#pattern => ::std::result::Result::Err(#p::typed_error::<#ty, #error>(operation, response, #wrap)),)
+                quote!(#pattern => Result::Err(#p::typed_error::<#ty, #error>(operation, response, #wrap)),)
             }
-            _ => quote!(#pattern => ::std::result::Result::Err(#p::unexpected_status(operation, response)),),
+            _ => quote!(#pattern => Result::Err(#p::unexpected_status(operation, response)),),
         };
         arms.push(arm);
     }
     if !responses.errors.iter().any(|case| case.status == StatusMatch::Default) {
-        arms.push(quote!(_ => ::std::result::Result::Err(#p::unexpected_status(operation, response)),));
+        arms.push(quote!(_ => Result::Err(#p::unexpected_status(operation, response)),));
     }
     let function = quote! {
         fn decode(
             operation: &'static str,
             response: &#rt::RawResponse,
-        ) -> ::std::result::Result<#output, #rt::Error<#error>> {
+        ) -> Result<#output, #rt::Error<#error>> {
             match response.status.as_u16() {
                 #(#arms)*
             }

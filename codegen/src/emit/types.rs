@@ -3,7 +3,9 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::docs::{doc_attrs, doc_line};
+use super::docs::{doc_attrs, doc_line, write_doc_comment};
+use super::usage::Directions;
+use crate::error::Error;
 use crate::ident::ident;
 use crate::ir::{DateTimeLibrary, Field, Shape, TypeDef, TypeKind, TypeSpace};
 
@@ -18,35 +20,35 @@ pub(crate) enum Scope {
     Nested,
 }
 
-/// The tokens of a shape's Rust type.
+/// The tokens of a shape's Rust type. Prelude names are safe bare: no generated item takes
+/// one (see `ident::PRELUDE`); the rest goes through the module's `__rt` import.
 pub(crate) fn shape_tokens(space: &TypeSpace, shape: &Shape, scope: Scope) -> TokenStream {
-    let p = quote!(::specwright_runtime::__private);
     let library = space.date_time;
     match shape {
-        Shape::String => quote!(::std::string::String),
+        Shape::String => quote!(String),
         Shape::Bool => quote!(bool),
         Shape::I32 => quote!(i32),
         Shape::I64 => quote!(i64),
         Shape::U32 => quote!(u32),
         Shape::U64 => quote!(u64),
-        Shape::Uuid => quote!(#p::uuid::Uuid),
-        Shape::Base64 => quote!(::specwright_runtime::Base64Bytes),
-        Shape::Binary => quote!(::specwright_runtime::FilePart),
+        Shape::Uuid => quote!(__rt::uuid::Uuid),
+        Shape::Base64 => quote!(__rt::Base64Bytes),
+        Shape::Binary => quote!(__rt::FilePart),
         Shape::DateTime => match library {
-            DateTimeLibrary::Chrono => quote!(#p::chrono::DateTime<#p::chrono::Utc>),
-            DateTimeLibrary::Time => quote!(::specwright_runtime::DateTime),
+            DateTimeLibrary::Chrono => quote!(__rt::chrono::DateTime<__rt::chrono::Utc>),
+            DateTimeLibrary::Time => quote!(__rt::DateTime),
         },
         Shape::Date => match library {
-            DateTimeLibrary::Chrono => quote!(#p::chrono::NaiveDate),
-            DateTimeLibrary::Time => quote!(::specwright_runtime::Date),
+            DateTimeLibrary::Chrono => quote!(__rt::chrono::NaiveDate),
+            DateTimeLibrary::Time => quote!(__rt::Date),
         },
         Shape::Time => match library {
-            DateTimeLibrary::Chrono => quote!(#p::chrono::NaiveTime),
-            DateTimeLibrary::Time => quote!(::specwright_runtime::Time),
+            DateTimeLibrary::Chrono => quote!(__rt::chrono::NaiveTime),
+            DateTimeLibrary::Time => quote!(__rt::Time),
         },
         Shape::F32 => quote!(f32),
         Shape::F64 => quote!(f64),
-        Shape::Json => quote!(#p::serde_json::Value),
+        Shape::Json => quote!(__rt::serde_json::Value),
         Shape::Named(id) => {
             let name = space.get(*id).map(|d| d.name.as_str()).unwrap_or("Unknown");
             let name = format_ident!("{}", name);
@@ -58,19 +60,19 @@ pub(crate) fn shape_tokens(space: &TypeSpace, shape: &Shape, scope: Scope) -> To
         }
         Shape::Vec(inner) => {
             let inner = shape_tokens(space, inner, scope);
-            quote!(::std::vec::Vec<#inner>)
+            quote!(Vec<#inner>)
         }
         Shape::Map(inner) => {
             let inner = shape_tokens(space, inner, scope);
-            quote!(::std::collections::BTreeMap<::std::string::String, #inner>)
+            quote!(__rt::BTreeMap<String, #inner>)
         }
         Shape::Nullable(inner) => {
             let inner = shape_tokens(space, inner, scope);
-            quote!(::std::option::Option<#inner>)
+            quote!(Option<#inner>)
         }
         Shape::Boxed(inner) => {
             let inner = shape_tokens(space, inner, scope);
-            quote!(::std::boxed::Box<#inner>)
+            quote!(Box<#inner>)
         }
         Shape::Tuple(items) => {
             let items = items.iter().map(|item| shape_tokens(space, item, scope));
@@ -79,83 +81,306 @@ pub(crate) fn shape_tokens(space: &TypeSpace, shape: &Shape, scope: Scope) -> To
     }
 }
 
-/// The `types` module.
-pub(crate) fn types_module(space: &TypeSpace) -> TokenStream {
-    let hashable = space.hashable_types();
-    let items = space.types.iter().map(|def| type_item(space, def, &hashable));
-    quote! {
-        /// Types for the schemas of the spec.
-        pub mod types {
-            #(#items)*
+/// A shape's Rust type as text, spelled as [`shape_tokens`] spells it inside `types`.
+fn shape_text(space: &TypeSpace, shape: &Shape, out: &mut String) {
+    let library = space.date_time;
+    let simple = match shape {
+        Shape::String => "String",
+        Shape::Bool => "bool",
+        Shape::I32 => "i32",
+        Shape::I64 => "i64",
+        Shape::U32 => "u32",
+        Shape::U64 => "u64",
+        Shape::F32 => "f32",
+        Shape::F64 => "f64",
+        Shape::Uuid => "__rt::uuid::Uuid",
+        Shape::Base64 => "__rt::Base64Bytes",
+        Shape::Binary => "__rt::FilePart",
+        Shape::Json => "__rt::serde_json::Value",
+        Shape::DateTime if library == DateTimeLibrary::Chrono => "__rt::chrono::DateTime<__rt::chrono::Utc>",
+        Shape::DateTime => "__rt::DateTime",
+        Shape::Date if library == DateTimeLibrary::Chrono => "__rt::chrono::NaiveDate",
+        Shape::Date => "__rt::Date",
+        Shape::Time if library == DateTimeLibrary::Chrono => "__rt::chrono::NaiveTime",
+        Shape::Time => "__rt::Time",
+        Shape::Named(id) => space.get(*id).map(|d| d.name.as_str()).unwrap_or("Unknown"),
+        Shape::Vec(inner) | Shape::Map(inner) | Shape::Nullable(inner) | Shape::Boxed(inner) => {
+            out.push_str(match shape {
+                Shape::Vec(_) => "Vec<",
+                Shape::Map(_) => "__rt::BTreeMap<String, ",
+                Shape::Nullable(_) => "Option<",
+                _ => "Box<",
+            });
+            shape_text(space, inner, out);
+            out.push('>');
+            return;
         }
-    }
+        Shape::Tuple(items) => {
+            out.push('(');
+            for item in items {
+                shape_text(space, item, out);
+                out.push_str(", ");
+            }
+            out.push(')');
+            return;
+        }
+    };
+    out.push_str(simple);
 }
 
-fn type_item(space: &TypeSpace, def: &TypeDef, hashable_types: &[bool]) -> TokenStream {
-    let name = format_ident!("{}", def.name);
+/// The `types` module, as text: structs, string enums and untagged unions are written as calls
+/// of the runtime's model macros (one line a field), which prettyplease would print as one
+/// run-on token stream; the other items go through prettyplease one by one.
+pub(crate) fn types_module(space: &TypeSpace, directions: &[Directions]) -> Result<String, Error> {
+    let mut out = String::with_capacity(space.types.len() * 1024);
+    out.push_str("/// Types for the schemas of the spec.\npub mod types {\n    #[allow(unused_imports)]\n    use ::specwright_runtime::__private as __rt;\n");
+    for (index, def) in space.types.iter().enumerate() {
+        let direction = directions.get(index).copied().unwrap_or(Directions::BOTH);
+        match model_text(space, def, direction, &mut out) {
+            Some(()) => {}
+            None => {
+                let tokens = type_item(space, def, direction);
+                let file = syn::parse2::<syn::File>(tokens).map_err(|error| Error::Internal {
+                    message: format!("type `{}`: {error}", def.name),
+                })?;
+                for line in prettyplease::unparse(&file).lines() {
+                    if !line.is_empty() {
+                        out.push_str("    ");
+                    }
+                    out.push_str(line);
+                    out.push('\n');
+                }
+            }
+        }
+    }
+    out.push_str("}\n");
+    Ok(out)
+}
+
+const INDENT: &str = "    ";
+const INNER_INDENT: &str = "        ";
+const FIELD_INDENT: &str = "            ";
+
+/// The derives a type gets besides serde's. Structs and unions get no `Eq` or `Hash`: for a
+/// big API those two derives alone cost more compile time than all the others.
+fn derive_line(out: &mut String, eq: bool, default: bool, ord: bool) {
+    out.push_str(INNER_INDENT);
+    out.push_str("#[derive(Debug, Clone, PartialEq");
+    if eq {
+        out.push_str(", Eq, Hash");
+    }
+    if ord {
+        out.push_str(", PartialOrd, Ord");
+    }
+    if default {
+        out.push_str(", Default");
+    }
+    out.push_str(")]\n");
+}
+
+fn string_literal(text: &str) -> String {
+    proc_macro2::Literal::string(text).to_string()
+}
+
+/// Writes a struct, string enum or untagged union as a model macro call; `None` for other kinds.
+fn model_text(space: &TypeSpace, def: &TypeDef, direction: Directions, out: &mut String) -> Option<()> {
     let deprecated = def.deprecated.then_some("**Deprecated.**");
-    let docs = doc_attrs([def.docs.title.as_deref(), def.docs.description.as_deref(), deprecated]);
-    let serde = quote!(::specwright_runtime::__private::serde);
-    let serde_crate = "::specwright_runtime::__private::serde";
+    let type_docs = [def.docs.title.as_deref(), def.docs.description.as_deref(), deprecated];
+    let inner = INNER_INDENT;
+    let name = ident(&def.name).to_string();
     match &def.kind {
         TypeKind::Struct { fields } => {
-            let hashable = fields.iter().all(|f| space.is_hashable_with(&f.shape, hashable_types));
-            let eq = hashable.then(|| quote!(Eq, Hash,));
-            let all_optional = fields.iter().all(|f| !f.required || f.nullable || f.flatten);
-            let default = all_optional.then(|| quote!(Default,));
-            let fields = fields.iter().map(|field| field_tokens(space, field));
-            quote! {
-                #docs
-                #[derive(Debug, Clone, PartialEq, #eq #default #serde::Serialize, #serde::Deserialize)]
-                #[serde(crate = #serde_crate)]
-                pub struct #name {
-                    #(#fields)*
+            let default = fields.iter().all(|f| !f.required || f.nullable || f.flatten);
+            out.push_str(INDENT);
+            out.push_str("__rt::model_struct! {\n");
+            out.push_str(inner);
+            out.push_str(direction.word());
+            out.push('\n');
+            write_doc_comment(out, inner, type_docs);
+            derive_line(out, false, default, false);
+            out.push_str(inner);
+            out.push_str("pub struct ");
+            out.push_str(&name);
+            out.push_str(" {\n");
+            let mut extra = None;
+            for field in fields {
+                if field.flatten {
+                    extra = Some(field);
+                    continue;
                 }
+                write_field_docs(out, field);
+                let kind = match (field.required, field.nullable) {
+                    (true, false) => "req",
+                    (true, true) => "null",
+                    (false, false) => "opt",
+                    (false, true) => "opt_null",
+                };
+                out.push_str(FIELD_INDENT);
+                out.push_str("pub ");
+                out.push_str(&ident(&field.rust_name).to_string());
+                out.push_str(": ");
+                match kind {
+                    "req" => shape_text(space, &field.shape, out),
+                    "opt_null" => {
+                        out.push_str("Option<Option<");
+                        shape_text(space, &field.shape, out);
+                        out.push_str(">>");
+                    }
+                    _ => {
+                        out.push_str("Option<");
+                        shape_text(space, &field.shape, out);
+                        out.push('>');
+                    }
+                }
+                out.push_str(" => ");
+                out.push_str(kind);
+                out.push(' ');
+                out.push_str(&string_literal(&field.wire_name));
+                out.push_str(",\n");
+            }
+            out.push_str(inner);
+            out.push_str("}\n");
+            if let Some(field) = extra {
+                out.push_str(inner);
+                out.push_str("extra\n");
+                write_doc_comment(out, inner, [field.docs.description.as_deref()]);
+                out.push_str(inner);
+                out.push_str("pub ");
+                out.push_str(&ident(&field.rust_name).to_string());
+                out.push_str(": ");
+                shape_text(space, &field.shape, out);
+                out.push_str(";\n");
             }
         }
         TypeKind::Enum { variants } => {
-            let idents: Vec<_> = variants.iter().map(|v| format_ident!("{}", v.rust_name)).collect();
-            let wires: Vec<_> = variants.iter().map(|v| v.wire_value.as_str()).collect();
-            let wire_docs = variants.iter().map(|v| doc_line(&format!(" `{}`", v.wire_value)));
-            quote! {
-                #docs
-                #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, #serde::Serialize, #serde::Deserialize)]
-                #[serde(crate = #serde_crate)]
-                pub enum #name {
-                    #(
-                        #[doc = #wire_docs]
-                        #[serde(rename = #wires)]
-                        #idents,
-                    )*
-                    /// A value this client does not know; servers may add values over time.
-                    #[serde(untagged)]
-                    Other(::std::string::String),
-                }
-
-                impl #name {
-                    /// The value as sent on the wire.
-                    pub fn as_str(&self) -> &str {
-                        match self {
-                            #( Self::#idents => #wires, )*
-                            Self::Other(value) => value.as_str(),
-                        }
-                    }
-                }
-
-                impl ::std::fmt::Display for #name {
-                    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                        f.write_str(self.as_str())
-                    }
-                }
+            out.push_str(INDENT);
+            out.push_str("__rt::model_string_enum! {\n");
+            out.push_str(inner);
+            out.push_str(direction.word());
+            out.push('\n');
+            write_doc_comment(out, inner, type_docs);
+            derive_line(out, true, false, true);
+            out.push_str(inner);
+            out.push_str("pub enum ");
+            out.push_str(&name);
+            out.push_str(" {\n");
+            for variant in variants {
+                let doc = doc_line(&format!("`{}`", variant.wire_value));
+                write_doc_comment(out, FIELD_INDENT, [Some(doc.as_str())]);
+                out.push_str(FIELD_INDENT);
+                out.push_str(&format_ident!("{}", variant.rust_name).to_string());
+                out.push_str(" = ");
+                out.push_str(&string_literal(&variant.wire_value));
+                out.push_str(",\n");
             }
+            out.push_str(inner);
+            out.push_str("}\n");
         }
+        TypeKind::Union { members, discriminator: None } => {
+            out.push_str(INDENT);
+            out.push_str("__rt::model_union! {\n");
+            out.push_str(inner);
+            out.push_str(direction.word());
+            out.push('\n');
+            write_doc_comment(out, inner, type_docs);
+            derive_line(out, false, false, false);
+            out.push_str(inner);
+            out.push_str("pub enum ");
+            out.push_str(&name);
+            out.push_str(" {\n");
+            for member in members {
+                out.push_str(FIELD_INDENT);
+                out.push_str(&format_ident!("{}", member.rust_name).to_string());
+                out.push('(');
+                shape_text(space, &member.shape, out);
+                out.push_str("),\n");
+            }
+            out.push_str(inner);
+            out.push_str("}\n");
+        }
+        TypeKind::Alias(shape) => {
+            write_doc_comment(out, INDENT, type_docs);
+            out.push_str(INDENT);
+            out.push_str("pub type ");
+            out.push_str(&name);
+            out.push_str(" = ");
+            shape_text(space, shape, out);
+            out.push_str(";\n");
+            return Some(());
+        }
+        TypeKind::Union { discriminator: Some(_), .. } | TypeKind::ValueEnum { .. } => return None,
+    }
+    out.push_str(INDENT);
+    out.push_str("}\n");
+    Some(())
+}
+
+fn write_field_docs(out: &mut String, field: &Field) {
+    let deprecated = field.deprecated.then_some("**Deprecated.**");
+    let access = match field.access {
+        crate::ir::Access::ReadOnly => Some("Read-only: sent by the server, ignored in requests."),
+        crate::ir::Access::WriteOnly => Some("Write-only: sent in requests, never returned."),
+        crate::ir::Access::ReadWrite => None,
+    };
+    let constraints = (!field.docs.constraints.is_empty()).then(|| format!("Constraints: {}.", field.docs.constraints.join(", ")));
+    let example = field.docs.example.as_ref().map(|e| format!("Example: `{e}`"));
+    let default = field.docs.default.as_ref().map(|d| format!("Default (when absent): `{d}`"));
+    write_doc_comment(
+        out,
+        FIELD_INDENT,
+        [
+            field.docs.title.as_deref(),
+            field.docs.description.as_deref(),
+            constraints.as_deref(),
+            default.as_deref(),
+            example.as_deref(),
+            access,
+            deprecated,
+        ],
+    );
+}
+
+/// The items prettyplease prints: discriminated unions and value enums, with the serde
+/// impls their directions need.
+fn type_item(space: &TypeSpace, def: &TypeDef, direction: Directions) -> TokenStream {
+    let name = format_ident!("{}", def.name);
+    let deprecated = def.deprecated.then_some("**Deprecated.**");
+    let docs = doc_attrs([def.docs.title.as_deref(), def.docs.description.as_deref(), deprecated]);
+    let serde = quote!(__rt::serde);
+    let p = quote!(__rt);
+    match &def.kind {
         TypeKind::Union { members, discriminator: Some(discriminator) } => {
             let variants: Vec<_> = members.iter().map(|m| format_ident!("{}", m.rust_name)).collect();
             let shapes = members.iter().map(|m| shape_tokens(space, &m.shape, Scope::Types));
             let property = discriminator.property.as_str();
             let values = discriminator.mapping.iter().map(|(value, _)| value.as_str());
             let targets = discriminator.mapping.iter().filter_map(|(_, index)| variants.get(*index));
-            let p = quote!(::specwright_runtime::__private);
+            let serialize = direction.serialize.then(|| {
+                quote! {
+                    impl #serde::Serialize for #name {
+                        fn serialize<S: #serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                            match self {
+                                #( Self::#variants(value) => #serde::Serialize::serialize(value, serializer), )*
+                                Self::Unknown(value) => #serde::Serialize::serialize(value, serializer),
+                            }
+                        }
+                    }
+                }
+            });
+            let deserialize = direction.deserialize.then(|| {
+                quote! {
+                    impl<'de> #serde::Deserialize<'de> for #name {
+                        fn deserialize<D: #serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                            let value = <#p::serde_json::Value as #serde::Deserialize>::deserialize(deserializer)?;
+                            let tag = value.get(#property).and_then(#p::serde_json::Value::as_str).map(ToOwned::to_owned);
+                            match tag.as_deref() {
+                                #( Some(#values) => #p::serde_json::from_value(value).map(Self::#targets).map_err(<D::Error as #serde::de::Error>::custom), )*
+                                _ => Ok(Self::Unknown(value)),
+                            }
+                        }
+                    }
+                }
+            });
             quote! {
                 #docs
                 #[derive(Debug, Clone, PartialEq)]
@@ -165,32 +390,34 @@ fn type_item(space: &TypeSpace, def: &TypeDef, hashable_types: &[bool]) -> Token
                     Unknown(#p::serde_json::Value),
                 }
 
-                impl #serde::Serialize for #name {
-                    fn serialize<S: #serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                        match self {
-                            #( Self::#variants(value) => #serde::Serialize::serialize(value, serializer), )*
-                            Self::Unknown(value) => #serde::Serialize::serialize(value, serializer),
-                        }
-                    }
-                }
-
-                impl<'de> #serde::Deserialize<'de> for #name {
-                    fn deserialize<D: #serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                        let value = <#p::serde_json::Value as #serde::Deserialize>::deserialize(deserializer)?;
-                        let tag = value.get(#property).and_then(#p::serde_json::Value::as_str).map(::std::borrow::ToOwned::to_owned);
-                        match tag.as_deref() {
-                            #( ::std::option::Option::Some(#values) => #p::serde_json::from_value(value).map(Self::#targets).map_err(<D::Error as #serde::de::Error>::custom), )*
-                            _ => ::std::result::Result::Ok(Self::Unknown(value)),
-                        }
-                    }
-                }
+                #serialize
+                #deserialize
             }
         }
         TypeKind::ValueEnum { variants } => {
             let idents: Vec<_> = variants.iter().map(|v| format_ident!("{}", v.rust_name)).collect();
-            let p = quote!(::specwright_runtime::__private);
             let literals: Vec<TokenStream> = variants.iter().map(|v| value_literal(&v.json)).collect();
             let docs_values = variants.iter().map(|v| doc_line(&format!(" `{}`", v.json)));
+            let serialize = direction.serialize.then(|| {
+                quote! {
+                    impl #serde::Serialize for #name {
+                        fn serialize<S: #serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                            #serde::Serialize::serialize(&self.to_value(), serializer)
+                        }
+                    }
+                }
+            });
+            let deserialize = direction.deserialize.then(|| {
+                quote! {
+                    impl<'de> #serde::Deserialize<'de> for #name {
+                        fn deserialize<D: #serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                            let value = <#p::serde_json::Value as #serde::Deserialize>::deserialize(deserializer)?;
+                            #( if value == #literals { return Ok(Self::#idents); } )*
+                            Ok(Self::Other(value))
+                        }
+                    }
+                }
+            });
             quote! {
                 #docs
                 #[derive(Debug, Clone, PartialEq)]
@@ -210,54 +437,21 @@ fn type_item(space: &TypeSpace, def: &TypeDef, hashable_types: &[bool]) -> Token
                     }
                 }
 
-                impl #serde::Serialize for #name {
-                    fn serialize<S: #serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                        #serde::Serialize::serialize(&self.to_value(), serializer)
-                    }
-                }
-
-                impl<'de> #serde::Deserialize<'de> for #name {
-                    fn deserialize<D: #serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                        let value = <#p::serde_json::Value as #serde::Deserialize>::deserialize(deserializer)?;
-                        #( if value == #literals { return ::std::result::Result::Ok(Self::#idents); } )*
-                        ::std::result::Result::Ok(Self::Other(value))
-                    }
-                }
+                #serialize
+                #deserialize
             }
         }
-        TypeKind::Union { members, discriminator: None } => {
-            let hashable = members.iter().all(|m| space.is_hashable_with(&m.shape, hashable_types));
-            let eq = hashable.then(|| quote!(Eq, Hash,));
-            let variants = members.iter().map(|member| {
-                let variant = format_ident!("{}", member.rust_name);
-                let shape = shape_tokens(space, &member.shape, Scope::Types);
-                quote!(#variant(#shape),)
-            });
-            quote! {
-                #docs
-                #[derive(Debug, Clone, PartialEq, #eq #serde::Serialize, #serde::Deserialize)]
-                #[serde(crate = #serde_crate, untagged)]
-                pub enum #name {
-                    #(#variants)*
-                }
-            }
-        }
-        TypeKind::Alias(shape) => {
-            let shape = shape_tokens(space, shape, Scope::Types);
-            quote! {
-                #docs
-                pub type #name = #shape;
-            }
-        }
+        // Written as text by `model_text`.
+        _ => TokenStream::new(),
     }
 }
 
 /// Tokens that build the JSON value whose text is `json`.
 fn value_literal(json: &str) -> TokenStream {
-    let p = quote!(::specwright_runtime::__private);
+    let p = quote!(__rt);
     match serde_json::from_str::<serde_json::Value>(json) {
         Ok(serde_json::Value::Bool(flag)) => quote!(#p::serde_json::Value::Bool(#flag)),
-        Ok(serde_json::Value::String(text)) => quote!(#p::serde_json::Value::String(::std::string::String::from(#text))),
+        Ok(serde_json::Value::String(text)) => quote!(#p::serde_json::Value::String(String::from(#text))),
         Ok(serde_json::Value::Number(number)) => {
             if let Some(int) = number.as_i64() {
                 quote!(#p::serde_json::Value::from(#int))
@@ -269,61 +463,5 @@ fn value_literal(json: &str) -> TokenStream {
             }
         }
         _ => quote!(#p::serde_json::from_str::<#p::serde_json::Value>(#json).unwrap_or_default()),
-    }
-}
-
-fn field_tokens(space: &TypeSpace, field: &Field) -> TokenStream {
-    let name = ident(&field.rust_name);
-    let shape = shape_tokens(space, &field.shape, Scope::Types);
-    if field.flatten {
-        let docs = doc_attrs([field.docs.description.as_deref()]);
-        return quote! {
-            #docs
-            #[serde(flatten)]
-            pub #name: #shape,
-        };
-    }
-    let deprecated = field.deprecated.then_some("**Deprecated.**");
-    let access = match field.access {
-        crate::ir::Access::ReadOnly => Some("Read-only: sent by the server, ignored in requests."),
-        crate::ir::Access::WriteOnly => Some("Write-only: sent in requests, never returned."),
-        crate::ir::Access::ReadWrite => None,
-    };
-    let constraints = (!field.docs.constraints.is_empty()).then(|| format!("Constraints: {}.", field.docs.constraints.join(", ")));
-    let example = field.docs.example.as_ref().map(|e| format!("Example: `{e}`"));
-    let default = field.docs.default.as_ref().map(|d| format!("Default (when absent): `{d}`"));
-    let docs = doc_attrs([
-        field.docs.title.as_deref(),
-        field.docs.description.as_deref(),
-        constraints.as_deref(),
-        default.as_deref(),
-        example.as_deref(),
-        access,
-        deprecated,
-    ]);
-    let wire = field.wire_name.as_str();
-    let rename = (field.rust_name != field.wire_name).then(|| quote!(#[serde(rename = #wire)]));
-    let is_none = "::std::option::Option::is_none";
-    let double_option = "::specwright_runtime::__private::double_option";
-    let (ty, attrs) = match (field.required, field.nullable) {
-        (true, false) => (shape, quote!()),
-        // Present, maybe null: always serialized, `null` included.
-        (true, true) => (quote!(::std::option::Option<#shape>), quote!()),
-        // Maybe absent, never null: left out when `None`.
-        (false, false) => (
-            quote!(::std::option::Option<#shape>),
-            quote!(#[serde(default, skip_serializing_if = #is_none)]),
-        ),
-        // Absent, null or a value: three states.
-        (false, true) => (
-            quote!(::std::option::Option<::std::option::Option<#shape>>),
-            quote!(#[serde(default, skip_serializing_if = #is_none, with = #double_option)]),
-        ),
-    };
-    quote! {
-        #docs
-        #rename
-        #attrs
-        pub #name: #ty,
     }
 }

@@ -172,7 +172,7 @@ fn build_here(normalized: &Normalized, options: &Options) -> (Ir, Diagnostics) {
 }
 
 fn servers(servers: &[openapiv3::Server]) -> Vec<Server> {
-    let mut names = crate::ident::Namer::default();
+    let mut names = crate::ident::Namer::with_reserved(crate::ident::PRELUDE);
     servers
         .iter()
         .enumerate()

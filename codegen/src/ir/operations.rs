@@ -273,7 +273,7 @@ impl OperationBuilder<'_, '_> {
         let mut groups: Vec<Group> = Vec::new();
         let mut group_index: BTreeMap<String, usize> = BTreeMap::new();
         let mut group_structs = Namer::with_reserved(&["ApiClient", "AsyncClient", "Client"]);
-        let mut builders = Namer::default();
+        let mut builders = Namer::with_reserved(crate::ident::PRELUDE);
         let mut methods_per_group: BTreeMap<usize, Namer> = BTreeMap::new();
         let mut operations = Vec::new();
         let shared_prefix = shared_literal_prefix(self.api.paths.paths.keys().map(String::as_str));

@@ -392,6 +392,8 @@ pub struct TypeSpace {
     pub types: Vec<TypeDef>,
     /// How dates and times are spelled.
     pub date_time: DateTimeLibrary,
+    /// Every type gets both `Serialize` and `Deserialize`, not only those its uses need.
+    pub full_serde: bool,
     names: Namer,
     /// `#/components/schemas/X` → id.
     by_reference: BTreeMap<String, TypeId>,
@@ -440,7 +442,7 @@ pub(crate) type ComponentSchemas = indexmap::IndexMap<String, ReferenceOr<Schema
 impl<'a> TypeBuilder<'a> {
     pub(crate) fn new(components: &'a ComponentSchemas) -> Self {
         let mut builder = Self {
-            space: TypeSpace::default(),
+            space: TypeSpace { names: Namer::with_reserved(crate::ident::PRELUDE), ..TypeSpace::default() },
             components,
             diagnostics: Diagnostics::default(),
             resolving: BTreeSet::new(),

@@ -1,0 +1,123 @@
+//! Which serde impls each type needs: `Serialize` where it is sent, `Deserialize` where it is
+//! received. Deserializing is the costliest part of a generated client to compile, so a type
+//! only ever sent gets none of it.
+
+use crate::ir::{BodyEncoding, Ir, ResponseBody, ResponseCase, Shape, TypeId, TypeKind};
+
+/// The serde impls a type gets.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Directions {
+    /// Sent: `Serialize`.
+    pub(crate) serialize: bool,
+    /// Received: `Deserialize`.
+    pub(crate) deserialize: bool,
+}
+
+impl Directions {
+    pub(crate) const BOTH: Self = Self { serialize: true, deserialize: true };
+
+    /// The word the runtime's model macros take first.
+    pub(crate) fn word(self) -> &'static str {
+        match (self.serialize, self.deserialize) {
+            (true, true) => "both",
+            (true, false) => "ser",
+            (false, true) => "de",
+            (false, false) => "none",
+        }
+    }
+}
+
+/// Each type's directions, by id. With `all_both`, or for a type no operation uses (users
+/// may send or receive it themselves) and the types inside it, both.
+pub(crate) fn directions(ir: &Ir, all_both: bool) -> Vec<Directions> {
+    let count = ir.types.types.len();
+    if all_both {
+        return vec![Directions::BOTH; count];
+    }
+    let mut sent: Vec<&Shape> = Vec::new();
+    let mut received: Vec<&Shape> = Vec::new();
+    for op in &ir.operations {
+        sent.extend(op.params.iter().map(|p| &p.shape));
+        if let Some(body) = &op.body {
+            sent.extend(encoding_shape(&body.encoding));
+            sent.extend(body.choices.iter().filter_map(|choice| encoding_shape(&choice.encoding)));
+        }
+        let cases = op.responses.success.iter().chain(&op.responses.errors);
+        received.extend(cases.filter_map(case_shape));
+        received.extend(op.responses.headers.iter().map(|h| &h.shape));
+    }
+    for hook in &ir.webhooks {
+        sent.extend(&hook.payload);
+        received.extend(&hook.payload);
+    }
+    let mut serialize = reach(ir, sent.into_iter());
+    let mut deserialize = reach(ir, received.into_iter());
+    // A type no operation uses gets both, and so does everything inside it.
+    let unused: Vec<Shape> = (0..count)
+        .filter(|&index| !serialize.get(index).copied().unwrap_or(false) && !deserialize.get(index).copied().unwrap_or(false))
+        .map(|index| Shape::Named(TypeId(index)))
+        .collect();
+    let inside_unused = reach(ir, unused.iter());
+    for (index, inside) in inside_unused.iter().enumerate() {
+        if *inside {
+            if let Some(ser) = serialize.get_mut(index) {
+                *ser = true;
+            }
+            if let Some(de) = deserialize.get_mut(index) {
+                *de = true;
+            }
+        }
+    }
+    (0..count)
+        .map(|index| Directions {
+            serialize: serialize.get(index).copied().unwrap_or(true),
+            deserialize: deserialize.get(index).copied().unwrap_or(true),
+        })
+        .collect()
+}
+
+fn encoding_shape(encoding: &BodyEncoding) -> Option<&Shape> {
+    match encoding {
+        BodyEncoding::Json(shape) | BodyEncoding::Form(shape) | BodyEncoding::Multipart { shape, .. } => Some(shape),
+        BodyEncoding::Bytes(_) => None,
+    }
+}
+
+fn case_shape(case: &ResponseCase) -> Option<&Shape> {
+    match &case.body {
+        ResponseBody::Json(shape) | ResponseBody::JsonItems(shape) => Some(shape),
+        ResponseBody::Bytes | ResponseBody::Empty => None,
+    }
+}
+
+/// The types reachable from `roots`, by id; each type is visited once.
+fn reach<'a>(ir: &'a Ir, roots: impl Iterator<Item = &'a Shape>) -> Vec<bool> {
+    let mut reached = vec![false; ir.types.types.len()];
+    let mut pending: Vec<TypeId> = Vec::new();
+    let mut shapes: Vec<&Shape> = roots.collect();
+    loop {
+        while let Some(shape) = shapes.pop() {
+            match shape {
+                Shape::Named(id) => {
+                    if let Some(seen) = reached.get_mut(id.0)
+                        && !*seen
+                    {
+                        *seen = true;
+                        pending.push(*id);
+                    }
+                }
+                Shape::Vec(inner) | Shape::Map(inner) | Shape::Nullable(inner) | Shape::Boxed(inner) => shapes.push(inner),
+                Shape::Tuple(items) => shapes.extend(items.iter()),
+                _ => {}
+            }
+        }
+        let Some(id) = pending.pop() else { break };
+        match ir.types.get(id).map(|def| &def.kind) {
+            Some(TypeKind::Struct { fields }) => shapes.extend(fields.iter().map(|f| &f.shape)),
+            Some(TypeKind::Union { members, .. }) => shapes.extend(members.iter().map(|m| &m.shape)),
+            Some(TypeKind::Alias(shape)) => shapes.push(shape),
+            _ => {}
+        }
+    }
+    reached
+}

@@ -1,0 +1,96 @@
+//! What generated request builders expand to: the struct, its constructor, one setter per
+//! optional parameter, and the per-call options and `send` methods every builder shares.
+//! A generated file lists each parameter once; the operation's own encoding (`into_parts`)
+//! and decoder stay in the generated file.
+
+/// Defines a request builder. Parameters are `name: Type => into` (the setter takes
+/// `impl Into<Type>`) or `=> value` (it takes `Type`).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __request_builder {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $required:ident : $required_ty:ty, )*
+        }
+        optional {
+            $( $(#[$optional_meta:meta])* $optional:ident : $optional_ty:ty => $conversion:ident, )*
+        }
+        send -> $output:ty, $error:ty = $decoder:expr;
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug)]
+        #[must_use = "a request does nothing until it is sent"]
+        pub struct $name<T> {
+            transport: T,
+            $( $required: $required_ty, )*
+            $( $optional: ::core::option::Option<$optional_ty>, )*
+            options: $crate::CallOptions,
+        }
+
+        impl<T: $crate::Transport> $name<T> {
+            pub(super) fn new(transport: T, $( $required: $required_ty, )*) -> Self {
+                Self {
+                    transport,
+                    $( $required, )*
+                    $( $optional: ::core::option::Option::None, )*
+                    options: ::core::default::Default::default(),
+                }
+            }
+
+            $(
+                $(#[$optional_meta])*
+                pub fn $optional(mut self, value: $crate::__builder_argument!($conversion $optional_ty)) -> Self {
+                    self.$optional = ::core::option::Option::Some($crate::__builder_value!($conversion value));
+                    self
+                }
+            )*
+
+            /// Sets a timeout for this call, overriding the client's.
+            pub fn timeout(mut self, timeout: ::core::time::Duration) -> Self {
+                self.options.set_timeout(timeout);
+                self
+            }
+
+            /// Sets the retry policy for this call, overriding the client's.
+            pub fn retry(mut self, policy: $crate::RetryPolicy) -> Self {
+                self.options.set_retry(policy);
+                self
+            }
+
+            /// Adds a header to this call, e.g. `If-Match`; it overrides headers set otherwise.
+            pub fn header(mut self, name: &str, value: &str) -> Self {
+                self.options.add_header(name, value);
+                self
+            }
+
+            /// Sends the request and decodes the response.
+            pub fn send(self) -> T::Output<$output, $error> {
+                let (transport, request) = self.into_parts();
+                transport.execute(request, $decoder)
+            }
+
+            /// Sends the request; the decoded body comes with the status and headers.
+            pub fn send_with_response(self) -> T::Output<$crate::Response<$output>, $error> {
+                let (transport, request) = self.into_parts();
+                transport.execute_with_response(request, $decoder)
+            }
+        }
+    };
+}
+
+/// A setter's argument type.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __builder_argument {
+    (into $ty:ty) => { impl ::core::convert::Into<$ty> };
+    (value $ty:ty) => { $ty };
+}
+
+/// A setter's stored value.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __builder_value {
+    (into $value:ident) => { ::core::convert::Into::into($value) };
+    (value $value:ident) => { $value };
+}
