@@ -4,7 +4,7 @@
 //! The filter runs on the finished IR, so every kept type has the name it has in the full
 //! client; only the indices of `Shape::Named` change, remapped in one pass.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use openapiv3::{OpenAPI, ReferenceOr};
 
@@ -103,14 +103,23 @@ fn select_by_tag(wanted: &[String], tags: &[Vec<String>], api: &OpenAPI, keep: &
 
 /// Marks the operations named in `wanted`, by operationId or as `METHOD /path`.
 fn select_by_name(wanted: &[String], operations: &[Operation], keep: &mut [bool]) -> Result<(), Error> {
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    // Indexed once: a long list of names on a spec of thousands of operations.
+    let mut by_id: HashMap<&str, usize> = HashMap::new();
+    let mut by_route: HashMap<(&str, &str), usize> = HashMap::new();
+    for (index, op) in operations.iter().enumerate() {
+        by_id.entry(op.operation_id.as_str()).or_insert(index);
+        by_route.entry((op.http_method.as_str(), op.path.as_str())).or_insert(index);
+    }
     for name in wanted {
         let name = name.trim();
-        let by_id = operations.iter().position(|op| op.operation_id == name);
-        let by_route = || {
+        let routed = || {
             let (method, path) = route(name)?;
-            operations.iter().position(|op| op.http_method == method && op.path == path)
+            by_route.get(&(method.as_str(), path)).copied()
         };
-        match by_id.or_else(by_route).and_then(|index| keep.get_mut(index)) {
+        match by_id.get(name).copied().or_else(routed).and_then(|index| keep.get_mut(index)) {
             Some(keep) => *keep = true,
             None => {
                 // Suggest routes for a route, operationIds otherwise.
