@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::error::Error;
 use crate::ir::{Ir, SchemeKind};
@@ -35,6 +35,9 @@ pub enum Command {
         /// Every operation on the client itself instead of one sub-client per tag.
         #[arg(long)]
         flat: bool,
+        /// Only some operations.
+        #[command(flatten)]
+        subset: Subset,
     },
     /// Report the spec's problems; exit 1 if it cannot be generated.
     Check {
@@ -46,6 +49,9 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Only some operations.
+        #[command(flatten)]
+        subset: Subset,
     },
     /// Show what would be generated: operations, types, security schemes.
     Inspect {
@@ -54,7 +60,21 @@ pub enum Command {
         /// The directory `$ref`s may read under.
         #[arg(long)]
         root: Option<PathBuf>,
+        /// Only some operations.
+        #[command(flatten)]
+        subset: Subset,
     },
+}
+
+/// A subset client: only the operations named, and the types they use. None named: all.
+#[derive(Debug, Default, Args)]
+pub struct Subset {
+    /// Keep the operations with this tag (repeatable, or comma-separated).
+    #[arg(long = "tag", value_name = "NAME", value_delimiter = ',')]
+    pub tags: Vec<String>,
+    /// Keep this operation: an operationId or "GET /path" (repeatable, or comma-separated).
+    #[arg(long = "operation", value_name = "NAME", value_delimiter = ',')]
+    pub operations: Vec<String>,
 }
 
 /// Diagnostics output formats.
@@ -80,8 +100,8 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
 fn execute(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<i32, Error> {
     let io = |source| Error::Write { path: PathBuf::from("<stdout>"), source };
     match cli.command {
-        Command::Generate { spec, root, output, flat } => {
-            let generated = generator(&spec, root).flat_client(flat).generate_code()?;
+        Command::Generate { spec, root, output, flat, subset } => {
+            let generated = generator(&spec, root, subset).flat_client(flat).generate_code()?;
             render_warnings(&generated.warnings, stderr).map_err(io)?;
             match output {
                 Some(path) => {
@@ -91,8 +111,8 @@ fn execute(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<i
             }
             Ok(0)
         }
-        Command::Check { spec, root, format } => {
-            let (diagnostics, ok) = match generator(&spec, root).check() {
+        Command::Check { spec, root, format, subset } => {
+            let (diagnostics, ok) = match generator(&spec, root, subset).check() {
                 Ok((_, warnings, _)) => (warnings, true),
                 Err(Error::Spec(diagnostics)) => (diagnostics, false),
                 Err(other) => return Err(other),
@@ -120,8 +140,8 @@ fn execute(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<i
             }
             Ok(if ok { 0 } else { 1 })
         }
-        Command::Inspect { spec, root } => {
-            let (ir, warnings, _) = generator(&spec, root).check()?;
+        Command::Inspect { spec, root, subset } => {
+            let (ir, warnings, _) = generator(&spec, root, subset).check()?;
             render_warnings(&warnings, stderr).map_err(io)?;
             stdout.write_all(inspect(&ir).as_bytes()).map_err(io)?;
             Ok(0)
@@ -129,11 +149,14 @@ fn execute(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<i
     }
 }
 
-fn generator(spec: &std::path::Path, root: Option<PathBuf>) -> Generator {
+fn generator(spec: &std::path::Path, root: Option<PathBuf>, subset: Subset) -> Generator {
     let mut generator = Generator::new(spec);
     if let Some(root) = root {
         generator.root(root);
     }
+    // `--tag a,,b` and `--tag ' a'` name `a` and `b`.
+    let names = |names: Vec<String>| names.into_iter().map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).collect::<Vec<_>>();
+    generator.tags(names(subset.tags)).operations(names(subset.operations));
     generator
 }
 

@@ -2,6 +2,7 @@
 
 mod operations;
 mod security;
+pub(crate) mod subset;
 mod types;
 
 pub use operations::{
@@ -9,6 +10,7 @@ pub use operations::{
     Responses, StatusMatch,
 };
 pub use security::{ApiKeyIn, SchemeKind, SecurityScheme};
+pub use subset::Selection;
 pub use types::{
     Access, DateTimeLibrary, Discriminator, Docs, Field, Shape, TypeDef, TypeId, TypeKind, TypeSpace, UnionMember, ValueVariant, Variant,
 };

@@ -1192,6 +1192,18 @@ fn box_if_cyclic(shape: &mut Shape, reaches_back: &dyn Fn(usize) -> bool) {
 }
 
 impl TypeSpace {
+    /// Points the component references at the types' new ids after types were dropped
+    /// (`new_ids[old]`), forgetting the dropped ones.
+    pub(crate) fn remap_references(&mut self, new_ids: &[Option<TypeId>]) {
+        self.by_reference.retain(|_, id| match new_ids.get(id.0).copied().flatten() {
+            Some(new) => {
+                *id = new;
+                true
+            }
+            None => false,
+        });
+    }
+
     /// The type with this id.
     pub fn get(&self, id: TypeId) -> Option<&TypeDef> {
         self.types.get(id.0)
