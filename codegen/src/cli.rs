@@ -35,6 +35,9 @@ pub enum Command {
         /// Every operation on the client itself instead of one sub-client per tag.
         #[arg(long)]
         flat: bool,
+        /// Both `Serialize` and `Deserialize` on every type, not only where it is sent or received.
+        #[arg(long)]
+        full_serde: bool,
         /// Only some operations.
         #[command(flatten)]
         subset: Subset,
@@ -100,8 +103,8 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
 fn execute(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<i32, Error> {
     let io = |source| Error::Write { path: PathBuf::from("<stdout>"), source };
     match cli.command {
-        Command::Generate { spec, root, output, flat, subset } => {
-            let generated = generator(&spec, root, subset).flat_client(flat).generate_code()?;
+        Command::Generate { spec, root, output, flat, full_serde, subset } => {
+            let generated = generator(&spec, root, subset).flat_client(flat).full_serde(full_serde).generate_code()?;
             render_warnings(&generated.warnings, stderr).map_err(io)?;
             match output {
                 Some(path) => {
