@@ -6,6 +6,9 @@
 //! is most of its compile time and memory. These macros are what the generator emits instead,
 //! so that a generated file lists each field once, on one line, and everything else lives here.
 //!
+//! Generic parameters are named `__A`, `__D`, `__S`: unlike local variables they are not
+//! hygienic, and a spec may name a type `A`, `D` or `S`.
+//!
 //! Field kinds, as the generator writes them after `=>`:
 //! - `req "wire"`: required and not nullable; missing is an error.
 //! - `null "wire"`: required but nullable (`Option<T>`): always sent, `null` when `None`; a
@@ -132,7 +135,7 @@ macro_rules! __model_struct {
         $( extra $(#[$extra_meta:meta])* pub $extra:ident : $extra_ty:ty; )?
     ) => {
         impl $crate::__private::serde::Serialize for $name {
-            fn serialize<S: $crate::__private::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+            fn serialize<__S: $crate::__private::serde::Serializer>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error> {
                 use $crate::__private::serde::ser::SerializeMap as _;
                 let mut map = serializer.serialize_map(::core::option::Option::None)?;
                 $( $crate::__model_write!($kind map $wire (&self.$field)); )*
@@ -156,7 +159,7 @@ macro_rules! __model_struct {
         impl<'de> $crate::__private::model::FromMap<'de> for $name {
             const NAME: &'static str = ::core::stringify!($name);
             #[allow(unused_mut, unused_variables)]
-            fn from_map<A: $crate::__private::serde::de::MapAccess<'de>>(mut map: A) -> ::core::result::Result<Self, A::Error> {
+            fn from_map<__A: $crate::__private::serde::de::MapAccess<'de>>(mut map: __A) -> ::core::result::Result<Self, __A::Error> {
                 $( $crate::__model_slot!($kind $field $ty); )*
                 $( let mut $extra: $extra_ty = ::core::default::Default::default(); )?
                 loop {
@@ -165,7 +168,7 @@ macro_rules! __model_struct {
                         ::core::result::Result::Ok(::core::option::Option::None) => break,
                         ::core::result::Result::Err(error) => return ::core::result::Result::Err(error),
                     };
-                    let read: ::core::result::Result<(), A::Error> = match key.as_str() {
+                    let read: ::core::result::Result<(), __A::Error> = match key.as_str() {
                         $( $wire => $crate::__model_read!($kind map $field), )*
                         _ => $crate::__model_extra!(map key $( $extra )?),
                     };
@@ -177,13 +180,13 @@ macro_rules! __model_struct {
                 $( $crate::__model_check!($kind $field $wire missing); )*
                 #[allow(unreachable_patterns)]
                 match ( $( $field, )* ) {
-                    ( $( $crate::__model_pattern!($kind $field), )* ) => ::core::result::Result::Ok($name { $( $field, )* $( $extra, )? }),
+                    ( $( $crate::__model_pattern!($kind $field), )* ) => ::core::result::Result::Ok(Self { $( $field, )* $( $extra, )? }),
                     _ => ::core::result::Result::Err($crate::__private::model::missing_field(missing, ::core::stringify!($name))),
                 }
             }
         }
         impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
-            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+            fn deserialize<__D: $crate::__private::serde::Deserializer<'de>>(deserializer: __D) -> ::core::result::Result<Self, __D::Error> {
                 $crate::__private::model::deserialize_struct(deserializer)
             }
         }
@@ -325,14 +328,14 @@ macro_rules! __model_string_enum {
     (@none $name:ident { $( $variant:ident = $wire:literal, )* }) => {};
     (@ser_impl $name:ident) => {
         impl $crate::__private::serde::Serialize for $name {
-            fn serialize<S: $crate::__private::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+            fn serialize<__S: $crate::__private::serde::Serializer>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
     };
     (@de_impl $name:ident { $( $variant:ident = $wire:literal, )* }) => {
         impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
-            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+            fn deserialize<__D: $crate::__private::serde::Deserializer<'de>>(deserializer: __D) -> ::core::result::Result<Self, __D::Error> {
                 let value = <$crate::__private::model::Key<'de> as $crate::__private::serde::Deserialize>::deserialize(deserializer)?;
                 ::core::result::Result::Ok(match value.as_str() {
                     $( $wire => Self::$variant, )*
@@ -374,7 +377,7 @@ macro_rules! __model_union {
     (@none $name:ident { $( $variant:ident($ty:ty), )* }) => {};
     (@ser_impl $name:ident { $( $variant:ident, )* }) => {
         impl $crate::__private::serde::Serialize for $name {
-            fn serialize<S: $crate::__private::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+            fn serialize<__S: $crate::__private::serde::Serializer>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error> {
                 match self {
                     $( Self::$variant(value) => $crate::__private::serde::Serialize::serialize(value, serializer), )*
                 }
@@ -383,7 +386,7 @@ macro_rules! __model_union {
     };
     (@de_impl $name:ident { $( $variant:ident($ty:ty), )* }) => {
         impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
-            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+            fn deserialize<__D: $crate::__private::serde::Deserializer<'de>>(deserializer: __D) -> ::core::result::Result<Self, __D::Error> {
                 let value = <$crate::__private::serde_json::Value as $crate::__private::serde::Deserialize>::deserialize(deserializer)?;
                 $(
                     if let ::core::result::Result::Ok(member) = <$ty as $crate::__private::serde::Deserialize>::deserialize(&value) {

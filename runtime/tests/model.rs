@@ -125,3 +125,40 @@ fn untagged_unions_take_the_first_member_that_fits() {
     let error = serde_json::from_str::<IdOrPet>(r#""text""#).unwrap_err().to_string();
     assert!(error.contains("did not match any variant of untagged enum IdOrPet"), "{error}");
 }
+
+// Types named like the impls' generic parameters.
+rt::model_struct! {
+    both
+    #[derive(Debug, PartialEq)]
+    pub struct A {
+        pub d: Option<D> => opt "d",
+    }
+}
+rt::model_struct! {
+    both
+    #[derive(Debug, PartialEq)]
+    pub struct D {
+        pub s: S => req "s",
+    }
+}
+rt::model_string_enum! {
+    both
+    #[derive(Debug, PartialEq)]
+    pub enum S {
+        X = "x",
+    }
+}
+rt::model_union! {
+    both
+    #[derive(Debug, PartialEq)]
+    pub enum T {
+        A(A),
+    }
+}
+
+#[test]
+fn types_may_be_named_like_generic_parameters() {
+    let value: T = serde_json::from_str(r#"{"d": {"s": "x"}}"#).unwrap();
+    assert_eq!(value, T::A(A { d: Some(D { s: S::X }) }));
+    assert_eq!(serde_json::to_string(&value).unwrap(), r#"{"d":{"s":"x"}}"#);
+}
