@@ -1,7 +1,7 @@
 //! What generated request builders expand to: the struct, its constructor, one setter per
 //! optional parameter, and the per-call options and `send` methods every builder shares.
-//! A generated file lists each parameter once; the operation's own encoding (`into_parts`)
-//! and decoder stay in the generated file.
+//! A generated file lists each parameter once; the operation's own encoding (an `encode`
+//! that puts the parameters into the request) and decoder stay in the generated file.
 
 /// Defines a request builder. Parameters are `name: Type => into` (the setter takes
 /// `impl Into<Type>`) or `=> value` (it takes `Type`).
@@ -13,9 +13,10 @@ macro_rules! __request_builder {
         pub struct $name:ident {
             $( $required:ident : $required_ty:ty, )*
         }
-        optional {
+        $( optional {
             $( $(#[$optional_meta:meta])* $optional:ident : $optional_ty:ty => $conversion:ident, )*
-        }
+        } )?
+        request $method:tt $path:literal $operation:literal [ $( [ $( $scheme:literal ),* ] ),* ] $($encode:ident)?;
         send -> $output:ty, $error:ty = $decoder:expr;
     ) => {
         $(#[$meta])*
@@ -24,7 +25,7 @@ macro_rules! __request_builder {
         pub struct $name<T> {
             transport: T,
             $( $required: $required_ty, )*
-            $( $optional: ::core::option::Option<$optional_ty>, )*
+            $( $( $optional: ::core::option::Option<$optional_ty>, )* )?
             options: $crate::CallOptions,
         }
 
@@ -33,18 +34,18 @@ macro_rules! __request_builder {
                 Self {
                     transport,
                     $( $required, )*
-                    $( $optional: ::core::option::Option::None, )*
+                    $( $( $optional: ::core::option::Option::None, )* )?
                     options: ::core::default::Default::default(),
                 }
             }
 
-            $(
+            $( $(
                 $(#[$optional_meta])*
                 pub fn $optional(mut self, value: $crate::__builder_argument!($conversion $optional_ty)) -> Self {
                     self.$optional = ::core::option::Option::Some($crate::__builder_value!($conversion value));
                     self
                 }
-            )*
+            )* )?
 
             /// Sets a timeout for this call, overriding the client's.
             pub fn timeout(mut self, timeout: ::core::time::Duration) -> Self {
@@ -64,6 +65,14 @@ macro_rules! __request_builder {
                 self
             }
 
+            fn into_parts(self) -> (T, $crate::Request) {
+                let mut request = $crate::__builder_request!($method $operation $path);
+                request.security(&[ $( &[ $( $scheme ),* ] ),* ]);
+                let (transport, options) = $crate::__builder_encode!(self request $($encode)?);
+                request.options(options);
+                (transport, request)
+            }
+
             /// Sends the request and decodes the response.
             pub fn send(self) -> T::Output<$output, $error> {
                 let (transport, request) = self.into_parts();
@@ -77,6 +86,30 @@ macro_rules! __request_builder {
             }
         }
     };
+}
+
+/// A new request: standard methods by name, others parsed from their text.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __builder_request {
+    (GET $operation:literal $path:literal) => { $crate::Request::new($operation, $crate::__private::Method::GET, $path) };
+    (PUT $operation:literal $path:literal) => { $crate::Request::new($operation, $crate::__private::Method::PUT, $path) };
+    (POST $operation:literal $path:literal) => { $crate::Request::new($operation, $crate::__private::Method::POST, $path) };
+    (DELETE $operation:literal $path:literal) => { $crate::Request::new($operation, $crate::__private::Method::DELETE, $path) };
+    (PATCH $operation:literal $path:literal) => { $crate::Request::new($operation, $crate::__private::Method::PATCH, $path) };
+    (HEAD $operation:literal $path:literal) => { $crate::Request::new($operation, $crate::__private::Method::HEAD, $path) };
+    (OPTIONS $operation:literal $path:literal) => { $crate::Request::new($operation, $crate::__private::Method::OPTIONS, $path) };
+    (TRACE $operation:literal $path:literal) => { $crate::Request::new($operation, $crate::__private::Method::TRACE, $path) };
+    ($method:literal $operation:literal $path:literal) => { $crate::Request::with_method_name($operation, $method, $path) };
+}
+
+/// Puts the builder's parameters into the request with its `encode` (when it has any) and
+/// returns the transport and the call's options.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __builder_encode {
+    ($builder:ident $request:ident) => { ($builder.transport, $builder.options) };
+    ($builder:ident $request:ident encode) => { $builder.encode(&mut $request) };
 }
 
 /// A setter's argument type.

@@ -120,7 +120,7 @@ pub mod __private {
         __model_string_enum as model_string_enum, __model_struct as model_struct, __model_union as model_union,
         __request_builder as request_builder,
     };
-    pub use crate::{BinaryBody, Multipart, Request, Style, Transport};
+    pub use crate::{BinaryBody, CallOptions, Error, Multipart, RawResponse, Request, Style, Transport};
     pub use crate::{Base64Bytes, FilePart};
     #[cfg(feature = "time")]
     pub use crate::formats::{Date, DateTime, Time};

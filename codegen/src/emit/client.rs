@@ -572,9 +572,10 @@ fn operation_method(ir: &Ir, op: &Operation) -> TokenStream {
     if op.body.as_ref().is_some_and(|b| b.required) {
         lines.push("- `body`: the request body".to_owned());
     }
-    let optional: Vec<String> = op.params.iter().filter(|p| !p.required).map(describe).collect();
+    // Each setter documents itself on the builder; here they are only named.
+    let optional: Vec<String> = op.params.iter().filter(|p| !p.required).map(|p| format!("`{}`", p.rust_name)).collect();
     let arguments = (!lines.is_empty()).then(|| format!("Arguments:\n\n{}", lines.join("\n")));
-    let setters = (!optional.is_empty()).then(|| format!("Optional, set on the returned builder:\n\n{}", optional.join("\n")));
+    let setters = (!optional.is_empty()).then(|| format!("Optional, set on the returned builder: {}.", optional.join(", ")));
     let docs = doc_attrs([
         op.summary.as_deref(),
         op.description.as_deref(),
@@ -660,7 +661,6 @@ fn compact(tokens: &TokenStream) -> String {
 /// One request builder: the macro call's text, and the impl items of its own.
 fn builder(ir: &Ir, op: &Operation) -> (String, TokenStream) {
     let rt = quote!(__rt);
-    let p = quote!(__rt);
     let name = format_ident!("{}", op.builder_name);
     let doc = doc_line(&format!(" Request builder for `{}` (`{} {}`).", op.operation_id, op.http_method, op.path));
 
@@ -790,48 +790,67 @@ fn builder(ir: &Ir, op: &Operation) -> (String, TokenStream) {
         }),
         _ => None,
     };
-    let operation_id = op.operation_id.as_str();
-    let path = op.path.as_str();
-    let new_request = match op.http_method.as_str() {
-        "GET" | "PUT" | "POST" | "DELETE" | "OPTIONS" | "HEAD" | "PATCH" | "TRACE" => {
-            let method = format_ident!("{}", op.http_method);
-            quote!(#rt::Request::new(#operation_id, #p::Method::#method, #path))
-        }
-        other => quote!(#rt::Request::with_method_name(#operation_id, #other, #path)),
+    let method = match op.http_method.as_str() {
+        standard @ ("GET" | "PUT" | "POST" | "DELETE" | "OPTIONS" | "HEAD" | "PATCH" | "TRACE") => standard.to_owned(),
+        other => super::types::string_literal(other),
     };
-    let requirements = op.security.iter().map(|requirement| {
-        let names = requirement.iter().map(String::as_str);
-        quote!(&[#(#names),*])
-    });
-
+    let requirements: Vec<String> = op
+        .security
+        .iter()
+        .map(|requirement| {
+            let names: Vec<String> = requirement.iter().map(|name| super::types::string_literal(name)).collect();
+            format!("[{}]", names.join(", "))
+        })
+        .collect();
+    let has_encode = !encode.is_empty();
     let mut text = String::new();
     text.push_str("    __rt::request_builder! {\n");
     text.push_str(&format!("        ///{}\n", doc.trim_end()));
-    text.push_str(&format!("        pub struct {name} {{\n"));
-    for field in &required {
-        text.push_str(&format!("{field_indent}{field},\n"));
+    if required.is_empty() {
+        text.push_str(&format!("        pub struct {name} {{}}\n"));
+    } else {
+        text.push_str(&format!("        pub struct {name} {{\n"));
+        for field in &required {
+            text.push_str(&format!("{field_indent}{field},\n"));
+        }
+        text.push_str("        }\n");
     }
-    text.push_str("        }\n        optional {\n");
-    text.push_str(&optional);
-    text.push_str("        }\n");
+    if !optional.is_empty() {
+        text.push_str("        optional {\n");
+        text.push_str(&optional);
+        text.push_str("        }\n");
+    }
+    text.push_str(&format!(
+        "        request {method} {} {} [{}]{};\n",
+        super::types::string_literal(&op.path),
+        super::types::string_literal(&op.operation_id),
+        requirements.join(", "),
+        if has_encode { " encode" } else { "" },
+    ));
     text.push_str(&format!("        send -> {}, {} = {};\n", compact(&output), compact(&error), compact(&decoder)));
     text.push_str("    }\n");
 
-    let items = quote! {
-        impl<T: #rt::Transport> #name<T> {
-            fn into_parts(self) -> (T, #rt::Request) {
-                let mut request = #new_request;
+    let encode_fn = has_encode.then(|| {
+        quote! {
+            fn encode(self, request: &mut #rt::Request) -> (T, #rt::CallOptions) {
                 #(#encode)*
-                request.security(&[#(#requirements),*]);
-                request.options(self.options);
-                (self.transport, request)
+                (self.transport, self.options)
             }
+        }
+    });
+    let items = if encode_fn.is_none() && send_with_headers.is_none() && send_stream.is_none() && decode_function.is_empty() {
+        TokenStream::new()
+    } else {
+        quote! {
+            impl<T: #rt::Transport> #name<T> {
+                #encode_fn
 
-            #send_with_headers
+                #send_with_headers
 
-            #send_stream
+                #send_stream
 
-            #decode_function
+                #decode_function
+            }
         }
     };
     (text, items)

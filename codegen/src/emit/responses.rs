@@ -94,20 +94,17 @@ pub(super) fn event_item(ir: &Ir, shape: &Shape) -> TokenStream {
     }
 }
 
-/// The expression that decodes `body` from `response`, with `?` for decode errors.
-fn read_body(ir: &Ir, body: &ResponseBody, error: &TokenStream) -> Option<TokenStream> {
+/// The expression that decodes `body` from `response`, a `Result` whose types the decoder's
+/// signature and the variant it goes into infer.
+fn read_body(ir: &Ir, body: &ResponseBody) -> Option<TokenStream> {
     let p = quote!(__rt);
     match body {
-        ResponseBody::Json(shape) => {
-            let ty = shape_tokens(&ir.types, shape, Scope::Nested);
-            Some(quote!(#p::json_body::<#ty, #error>(operation, response)?))
-        }
+        ResponseBody::Json(_) => Some(quote!(#p::json_body(operation, response))),
         ResponseBody::JsonItems(shape) => {
-            let ty = shape_tokens(&ir.types, shape, Scope::Nested);
             let events = event_item(ir, shape);
-            Some(quote!(#p::json_items_body::<#ty, #error>(operation, response, #events)?))
+            Some(quote!(#p::json_items_body(operation, response, #events)))
         }
-        ResponseBody::Bytes => Some(quote!(::std::clone::Clone::clone(&response.body))),
+        ResponseBody::Bytes => Some(quote!(Ok(response.body.clone()))),
         ResponseBody::Empty => None,
     }
 }
@@ -188,7 +185,6 @@ pub(crate) fn response_items(ir: &Ir, op: &Operation) -> TokenStream {
 /// How `op`'s builder decodes its response.
 pub(crate) fn decoding(ir: &Ir, op: &Operation) -> Decoding {
     let p = quote!(__rt);
-    let rt = quote!(::specwright_runtime);
     let responses = &op.responses;
     let typed_errors = responses.typed_errors().next().is_some();
     let error = match responses.single_error() {
@@ -218,10 +214,11 @@ pub(crate) fn decoding(ir: &Ir, op: &Operation) -> Decoding {
     if let Some(body) = single.filter(|_| !typed_errors || default_only_error) {
         let suffix = if typed_errors { "_or_error" } else { "" };
         let decoder = match body {
-            ResponseBody::Json(shape) => {
-                let ty = shape_tokens(&ir.types, shape, Scope::Nested);
+            // The types come from where the decoder goes, except for item streams, whose
+            // `send_stream` does not name the decoder's output.
+            ResponseBody::Json(_) => {
                 let f = format_ident!("decode_json{suffix}");
-                quote!(#p::#f::<#ty, #error>)
+                quote!(#p::#f)
             }
             ResponseBody::JsonItems(shape) => {
                 let ty = shape_tokens(&ir.types, shape, Scope::Nested);
@@ -233,62 +230,65 @@ pub(crate) fn decoding(ir: &Ir, op: &Operation) -> Decoding {
             }
             ResponseBody::Bytes => {
                 let f = format_ident!("decode_bytes{suffix}");
-                quote!(#p::#f::<#error>)
+                quote!(#p::#f)
             }
             ResponseBody::Empty => {
                 let f = format_ident!("decode_empty{suffix}");
-                quote!(#p::#f::<#error>)
+                quote!(#p::#f)
             }
         };
         return Decoding { output, error, decoder, function: TokenStream::new(), headers };
     }
 
     let mut arms = Vec::new();
+    let mut imports = Vec::new();
     match single {
         Some(body) => {
-            let value = read_body(ir, body, &error).unwrap_or_else(|| quote!(()));
-            arms.push(quote!(200..=299 => Result::Ok(#value),));
+            let value = read_body(ir, body).unwrap_or_else(|| quote!(Ok(())));
+            arms.push(quote!(200..=299 => #value,));
         }
         None => {
             let name = success_enum(op);
+            imports.push(quote!(#name as Success));
             for case in &responses.success {
                 let pattern = status_pattern(case.status, true);
                 let variant = format_ident!("{}", case.variant);
-                let value = match read_body(ir, &case.body, &error) {
-                    Some(value) => quote!(super::responses::#name::#variant(#value)),
-                    None => quote!(super::responses::#name::#variant),
+                let value = match read_body(ir, &case.body) {
+                    Some(value) => quote!(#value.map(Success::#variant)),
+                    None => quote!(Ok(Success::#variant)),
                 };
-                arms.push(quote!(#pattern => Result::Ok(#value),));
+                arms.push(quote!(#pattern => #value,));
             }
         }
     }
     let single_error = responses.single_error().is_some();
+    if !single_error && typed_errors {
+        let name = error_enum(op);
+        imports.push(quote!(#name as Errors));
+    }
     for case in &responses.errors {
         let pattern = status_pattern(case.status, false);
         let arm = match &case.body {
-            ResponseBody::Json(shape) => {
-                let ty = shape_tokens(&ir.types, shape, Scope::Nested);
+            ResponseBody::Json(_) => {
                 let wrap = if single_error {
-                    quote!(::std::convert::identity)
+                    quote!(::core::convert::identity)
                 } else {
-                    let name = error_enum(op);
                     let variant = format_ident!("{}", case.variant);
-                    quote!(super::responses::#name::#variant)
+                    quote!(Errors::#variant)
                 };
-                quote!(#pattern => Result::Err(#p::typed_error::<#ty, #error>(operation, response, #wrap)),)
+                quote!(#pattern => Err(#p::typed_error(operation, response, #wrap)),)
             }
-            _ => quote!(#pattern => Result::Err(#p::unexpected_status(operation, response)),),
+            _ => quote!(#pattern => Err(#p::unexpected_status(operation, response)),),
         };
         arms.push(arm);
     }
     if !responses.errors.iter().any(|case| case.status == StatusMatch::Default) {
-        arms.push(quote!(_ => Result::Err(#p::unexpected_status(operation, response)),));
+        arms.push(quote!(_ => Err(#p::unexpected_status(operation, response)),));
     }
+    let imports = (!imports.is_empty()).then(|| quote!(use super::responses::{#(#imports),*};));
     let function = quote! {
-        fn decode(
-            operation: &'static str,
-            response: &#rt::RawResponse,
-        ) -> Result<#output, #rt::Error<#error>> {
+        fn decode(operation: &'static str, response: &#p::RawResponse) -> Result<#output, #p::Error<#error>> {
+            #imports
             match response.status.as_u16() {
                 #(#arms)*
             }

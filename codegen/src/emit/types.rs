@@ -178,7 +178,7 @@ fn derive_line(out: &mut String, eq: bool, default: bool, ord: bool) {
     out.push_str(")]\n");
 }
 
-fn string_literal(text: &str) -> String {
+pub(crate) fn string_literal(text: &str) -> String {
     proc_macro2::Literal::string(text).to_string()
 }
 
