@@ -210,7 +210,12 @@ fn failure(output: &std::process::Output) -> String {
     } else {
         "failed"
     };
-    let last = stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+    // Some tools say why on stdout (progenitor: `gen fail: ...`), the rest on stderr.
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let said = |text: &str| text.lines().rev().find(|l| !l.trim().is_empty()).map(str::to_owned);
+    let reason = stdout.lines().find(|l| l.starts_with("gen fail")).map(str::to_owned);
+    let reason = reason.or_else(|| said(&stderr)).or_else(|| said(&stdout)).unwrap_or_default();
+    let last = reason.trim();
     let last: String = last.chars().take(100).collect();
     format!("{what} ({}): {last}", output.status)
 }
@@ -634,9 +639,16 @@ fn weigh(repo: &Path, options: &Options) -> Result<(), String> {
         }
         let workspace = work.join(tool.dir());
         eprintln!("building the dependencies of the {} clients", tool.label());
-        timed_cargo(&workspace, &target, &["check", "-q", "-p", "deps"])?;
-        if options.build {
-            timed_cargo(&workspace, &target, &["build", "-q", "-p", "deps"])?;
+        let mut prebuilt = timed_cargo(&workspace, &target, &["check", "-q", "-p", "deps"]);
+        if options.build && prebuilt.is_ok() {
+            prebuilt = timed_cargo(&workspace, &target, &["build", "-q", "-p", "deps"]);
+        }
+        if let Err(problem) = prebuilt {
+            // One generator's dependencies failing to build leaves the others measurable.
+            for row in tool_rows.iter_mut().filter(|r| r.generated.is_some()) {
+                row.failed = Some(format!("dependencies do not build: {problem}"));
+            }
+            continue;
         }
         for ((name, _), row) in options.specs.iter().zip(tool_rows.iter_mut()) {
             if row.generated.is_none() {
