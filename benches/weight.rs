@@ -482,7 +482,7 @@ struct Row {
 
 fn header() {
     println!(
-        "{:<14} {:<16} {:>5} {:>10} {:>8} {:>7} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
+        "{:<14} {:<18} {:>5} {:>10} {:>8} {:>7} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
         "spec", "generator", "ops", "bytes", "lines", "l/op", "load", "normal", "ir", "emit", "gen", "check", "RSS MB", "build"
     );
 }
@@ -493,7 +493,7 @@ fn ms(d: Duration) -> String {
 
 fn print_row(spec: &str, tool: Tool, operations: Option<usize>, row: &Row) {
     let Some(generated) = &row.generated else {
-        println!("{spec:<14} {:<16} {}", tool.label(), row.failed.as_deref().unwrap_or("not run"));
+        println!("{spec:<14} {:<18} {}", tool.label(), row.failed.as_deref().unwrap_or("not run"));
         return;
     };
     let ops = operations.map(|o| o.to_string()).unwrap_or_else(|| "-".to_owned());
@@ -508,7 +508,7 @@ fn print_row(spec: &str, tool: Tool, operations: Option<usize>, row: &Row) {
     let seconds = |m: &Option<(f64, Option<f64>)>| m.map(|(s, _)| format!("{s:.2}s")).unwrap_or_else(|| "-".to_owned());
     let rss = row.check.and_then(|(_, kb)| kb).map(|kb| format!("{:.0}", kb / 1024.0)).unwrap_or_else(|| "-".to_owned());
     println!(
-        "{spec:<14} {:<16} {ops:>5} {:>10} {:>8} {per_op:>7} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {rss:>8} {:>8}{}",
+        "{spec:<14} {:<18} {ops:>5} {:>10} {:>8} {per_op:>7} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {rss:>8} {:>8}{}",
         tool.label(),
         generated.bytes,
         generated.lines,
@@ -534,7 +534,7 @@ fn print_ratio(spec: &str, label: &str, ours: &Row, theirs: &Row) {
     let rss = |r: &Row| r.check.and_then(|(_, kb)| kb);
     let build = |r: &Row| r.build.map(|(s, _)| s);
     println!(
-        "{spec:<14} {label:<16} {:>5} {:>10} {:>8} {:>7} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
+        "{spec:<14} {label:<18} {:>5} {:>10} {:>8} {:>7} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
         "",
         ratio(Some(a.bytes as f64), Some(b.bytes as f64)),
         ratio(Some(a.lines as f64), Some(b.lines as f64)),
