@@ -4,6 +4,8 @@
 
 #![deny(warnings)]
 
+pub mod size_ratchet;
+
 /// One generated client per spec in `specs/`.
 pub mod specs {
     include!(concat!(env!("OUT_DIR"), "/specs.rs"));

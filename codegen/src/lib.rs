@@ -38,7 +38,6 @@
 //! [`load`] → [`resolve`] → [`normalize`] → [`ir`] → [`emit`] → [`write`]: each stage is a
 //! module. Every problem in a spec is a [`Diagnostic`] with file, line, column and JSON pointer.
 
-pub mod cli;
 pub mod diagnostic;
 pub mod emit;
 mod error;

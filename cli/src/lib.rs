@@ -1,13 +1,14 @@
-//! The `specwright` command line, kept in the library so it can be tested.
+//! The `specwright` command line, a library so it can be tested; its own package so that a
+//! `build.rs` using `specwright-codegen` never compiles clap.
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::error::Error;
-use crate::ir::{Ir, SchemeKind};
-use crate::{Diagnostics, Generator};
+use specwright_codegen::Error;
+use specwright_codegen::ir::{Ir, SchemeKind};
+use specwright_codegen::{Diagnostics, Generator};
 
 /// Generates typed Rust clients from OpenAPI descriptions.
 #[derive(Debug, Parser)]
@@ -108,7 +109,7 @@ fn execute(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<i
             render_warnings(&generated.warnings, stderr).map_err(io)?;
             match output {
                 Some(path) => {
-                    crate::write::write_if_changed(&path, &generated.code)?;
+                    specwright_codegen::write::write_if_changed(&path, &generated.code)?;
                 }
                 None => stdout.write_all(generated.code.as_bytes()).map_err(io)?,
             }

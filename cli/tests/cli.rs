@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use clap::Parser;
-use specwright_codegen::cli::{Cli, run};
+use specwright_cli::{Cli, run};
 
 fn run_cli(args: &[&str]) -> (i32, String, String) {
     let cli = Cli::try_parse_from(std::iter::once("specwright").chain(args.iter().copied()))
