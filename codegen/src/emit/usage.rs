@@ -121,3 +121,68 @@ fn reach<'a>(ir: &'a Ir, roots: impl Iterator<Item = &'a Shape>) -> Vec<bool> {
     }
     reached
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC: &str = r##"
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /pets:
+    post:
+      operationId: createPet
+      parameters:
+        - {name: kind, in: query, schema: {$ref: "#/components/schemas/Kind"}}
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/NewPet"}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Pet"}
+        "400":
+          description: bad
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Problem"}
+components:
+  schemas:
+    Kind: {type: string, enum: [cat, dog]}
+    Owner: {type: object, properties: {name: {type: string}}}
+    NewPet: {type: object, properties: {owner: {$ref: "#/components/schemas/Owner"}, kind: {$ref: "#/components/schemas/Kind"}}}
+    Pet: {type: object, properties: {owner: {$ref: "#/components/schemas/Owner"}, tag: {$ref: "#/components/schemas/Tag"}}}
+    Tag: {type: object, properties: {label: {type: string}}}
+    Problem: {type: object, properties: {detail: {type: string}}}
+    Unused: {type: object, properties: {inner: {$ref: "#/components/schemas/Inner"}}}
+    Inner: {type: object, properties: {x: {type: string}}}
+"##;
+
+    fn directions_by_name(full: bool) -> std::collections::BTreeMap<String, &'static str> {
+        let mut generator = crate::Generator::new("api.yaml");
+        generator.loader(crate::MemoryLoader::new().with("api.yaml", SPEC));
+        let (ir, _, _) = generator.check().unwrap_or_else(|e| panic!("{e}"));
+        let directions = directions(&ir, full);
+        ir.types.types.iter().zip(directions).map(|(def, direction)| (def.name.clone(), direction.word())).collect()
+    }
+
+    #[test]
+    fn each_type_gets_the_directions_of_its_uses() {
+        let by_name = directions_by_name(false);
+        let get = |name: &str| by_name.get(name).copied().unwrap_or("absent");
+        // Sent: the body and what it holds, the query parameter's enum.
+        assert_eq!(get("NewPet"), "ser");
+        // Received: the success body, what only it holds, the error body.
+        assert_eq!((get("Pet"), get("Tag"), get("Problem")), ("de", "de", "de"));
+        // Both: held by a sent and a received type, or sent as a parameter and inside a body.
+        assert_eq!((get("Owner"), get("Kind")), ("both", "ser"));
+        // Used by no operation: both, and so is what it holds.
+        assert_eq!((get("Unused"), get("Inner")), ("both", "both"));
+        let full = directions_by_name(true);
+        assert!(full.values().all(|word| *word == "both"), "{full:?}");
+    }
+}
