@@ -82,7 +82,9 @@ impl Request {
                 let path = replace_placeholder(&self.path, name, &segment);
                 // Values are encoded, so no `/` enters and segments line up one to one; a
                 // segment that became `.`, `..` or empty would climb, vanish or change the route.
-                let climbs = path.split('/').zip(self.path.split('/')).any(|(new, old)| {
+                // A value with a character that no dot segment has cannot make one.
+                let may_climb = segment.bytes().all(|b| matches!(b, b'.' | b'%' | b'2' | b'e' | b'E'));
+                let climbs = may_climb && path.split('/').zip(self.path.split('/')).any(|(new, old)| {
                     (is_dot_segment(new) && !is_dot_segment(old)) || (new.is_empty() && !old.is_empty())
                 });
                 if climbs {
