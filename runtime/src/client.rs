@@ -18,6 +18,20 @@ use crate::error::{Error, TimeoutKind};
 use crate::request::{Body, Request};
 use crate::response::RawResponse;
 use crate::stream::ByteStream;
+use bytes::{Bytes, BytesMut};
+
+/// Awaits `$future` until `$deadline` (an `Option<Instant>`): `None` if the deadline came
+/// first. A macro, not an async fn, since an async fn would hold the future twice in its state
+/// (once as its argument, once awaited), and futures are moved whole at every layer.
+macro_rules! until {
+    ($deadline:expr, $future:expr) => {{
+        let future = $future;
+        match $deadline {
+            Some(deadline) => tokio::time::timeout_at(tokio::time::Instant::from_std(deadline), future).await.ok(),
+            None => Some(future.await),
+        }
+    }};
+}
 
 /// Settings for a client. Generated clients start one with their spec's default server URL.
 pub struct ClientBuilder {
@@ -180,18 +194,34 @@ impl ClientBuilder {
                 builder.build().map_err(Error::Build)?
             }
         };
-        Ok(ClientCore {
-            shared: Arc::new(Shared {
-                http,
-                default_headers: self.default_headers,
-                retry: self.retry,
-                hooks: self.hooks,
-                max_response_bytes: self.max_response_bytes,
-            }),
-            base_url: Arc::from(base_url),
+        let shared = Shared {
+            http,
+            default_headers: self.default_headers,
+            retry: self.retry,
+            hooks: self.hooks,
+            max_response_bytes: self.max_response_bytes,
+        };
+        let inner = CoreInner {
+            shared: Arc::new(shared),
+            base: BaseUrl::new(base_url),
             credentials: CredentialStore::default(),
             request_timeout: self.request_timeout,
-        })
+        };
+        Ok(ClientCore { inner: Arc::new(inner) })
+    }
+}
+
+/// The base URL as given (without a trailing `/`) and parsed once, not on every call; a text
+/// that parses only with its trailing `/` keeps its error for each call to report, as before.
+struct BaseUrl {
+    text: String,
+    parsed: Result<Url, String>,
+}
+
+impl BaseUrl {
+    fn new(text: String) -> Self {
+        let parsed = Url::parse(&text).map_err(|e| e.to_string());
+        Self { text, parsed }
     }
 }
 
@@ -219,8 +249,13 @@ struct Shared {
 /// pool and the credentials.
 #[derive(Clone)]
 pub struct ClientCore {
+    // One `Arc`: a call clones the core several times on its way in.
+    inner: Arc<CoreInner>,
+}
+
+struct CoreInner {
     shared: Arc<Shared>,
-    base_url: Arc<str>,
+    base: BaseUrl,
     credentials: CredentialStore,
     request_timeout: Option<Duration>,
 }
@@ -228,8 +263,8 @@ pub struct ClientCore {
 impl std::fmt::Debug for ClientCore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClientCore")
-            .field("base_url", &self.base_url)
-            .field("request_timeout", &self.request_timeout)
+            .field("base_url", &self.inner.base.text)
+            .field("request_timeout", &self.inner.request_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -237,53 +272,72 @@ impl std::fmt::Debug for ClientCore {
 impl ClientCore {
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
-        &self.base_url
+        &self.inner.base.text
     }
 
     /// A core for another server that shares this one's pool and credentials.
     pub fn with_base_url(&self, base_url: &str) -> Result<Self, Error> {
-        Ok(Self { base_url: Arc::from(parse_base_url(base_url)?), ..self.clone() })
+        let inner = &self.inner;
+        Ok(Self {
+            inner: Arc::new(CoreInner {
+                shared: inner.shared.clone(),
+                base: BaseUrl::new(parse_base_url(base_url)?),
+                credentials: inner.credentials.clone(),
+                request_timeout: inner.request_timeout,
+            }),
+        })
     }
 
     /// Sets the credential for a security scheme, replacing any earlier one.
     pub fn set_credential(&self, scheme: &'static str, credential: Credential) {
-        self.credentials.set(scheme, credential);
+        self.inner.credentials.set(scheme, credential);
     }
 
     /// Forgets the credential for one security scheme.
     pub fn clear_credential(&self, scheme: &str) {
-        self.credentials.clear(scheme);
+        self.inner.credentials.clear(scheme);
     }
 
     /// Forgets every credential.
     pub fn clear_credentials(&self) {
-        self.credentials.clear_all();
+        self.inner.credentials.clear_all();
     }
 
     /// Whether a credential is set for `scheme`.
     pub fn has_credential(&self, scheme: &str) -> bool {
-        self.credentials.is_set(scheme)
+        self.inner.credentials.is_set(scheme)
     }
 
-    /// Sends the request (retrying as the policy allows) and reads the whole response.
-    pub(crate) async fn send(&self, request: Request) -> Result<RawResponse, Error> {
-        match self.send_for(request, Reading::Whole).await? {
+    /// Sends the request (retrying as the policy allows) and reads the whole response; hand
+    /// the result to [`Self::whole`]. The two are apart, not one async fn, so that the call's
+    /// future is not wrapped (and moved) once more.
+    pub(crate) fn send(&self, request: Request) -> impl Future<Output = Result<Received, Error>> + Send + '_ {
+        self.send_for(request, Reading::Whole)
+    }
+
+    /// The whole response of [`Self::send`].
+    pub(crate) async fn whole(&self, received: Received) -> Result<RawResponse, Error> {
+        match received {
             Received::Whole(raw) => Ok(raw),
-            Received::Streaming(stream) => stream.into_raw(self.shared.max_response_bytes).await,
+            // Reading whole, this does not happen.
+            Received::Streaming(stream) => Box::pin(stream.into_raw(self.inner.shared.max_response_bytes)).await,
         }
     }
 
     /// Sends the request; a 2xx body is left to stream, any other is read whole.
-    pub(crate) async fn send_streaming(&self, request: Request) -> Result<Received, Error> {
-        self.send_for(request, Reading::StreamSuccess).await
+    pub(crate) fn send_streaming(&self, request: Request) -> impl Future<Output = Result<Received, Error>> + Send + '_ {
+        self.send_for(request, Reading::StreamSuccess)
     }
 
+    // Futures are moved whole at each layer of a call, so what is only needed before sending
+    // (the request's parts, the credentials) lives in `prepare`, not across an `.await`, and
+    // the rare paths (token request, retry wait) are boxed.
     async fn send_for(&self, request: Request, reading: Reading) -> Result<Received, Error> {
         let operation = request.operation;
         if let Some(message) = request.problem {
             return Err(Error::Encode { operation, message });
         }
-        let timeout = match (request.options.timeout, self.request_timeout) {
+        let timeout = match (request.options.timeout, self.inner.request_timeout) {
             (Some(after), _) => Some((TimeoutKind::Call, after)),
             (None, Some(after)) => Some((TimeoutKind::Client, after)),
             (None, None) => None,
@@ -297,25 +351,93 @@ impl ClientCore {
 
         // The deadline covers the token request too: a hanging token endpoint must not hang
         // the call.
-        let limit = self.shared.max_response_bytes;
-        let tokens = async {
-            for source in self.credentials.token_sources(request.security) {
-                source.ensure_token(&self.shared.http, &self.base_url, operation, limit).await?;
+        let sources = self.inner.credentials.token_sources(request.security);
+        if !sources.is_empty() {
+            let limit = self.inner.shared.max_response_bytes;
+            let tokens = Box::pin(async move {
+                for source in &sources {
+                    source.ensure_token(&self.inner.shared.http, &self.inner.base.text, operation, limit).await?;
+                }
+                Ok::<(), Error>(())
+            });
+            match until!(deadline, tokens) {
+                Some(fetched) => fetched?,
+                None => return Err(timed_out(0)),
             }
-            Ok::<(), Error>(())
-        };
-        match until(deadline, tokens).await {
-            Some(fetched) => fetched?,
-            None => return Err(timed_out(0)),
         }
-        let applied = self.credentials.apply(operation, request.security)?;
+        // Nothing here is borrowed: a borrowed local stays in the future's state to its end.
+        let Prepared { request: prepared, method, policy, base, query_credentials, span, sent_once } = self.prepare(request)?;
+        let started = Instant::now();
+        let mut prepared = Some(prepared);
+        let outcome = async {
+            let mut attempt: u32 = 0;
+            loop {
+                attempt = attempt.saturating_add(1);
+                // The last attempt the policy allows takes the request instead of a copy.
+                let last = sent_once || !policy.allows(&method, attempt);
+                let call = CallInfo { operation, attempt, method: &method };
+                let outgoing = self.outgoing(&mut prepared, last, call)?;
+                // Without hooks the kept request is the one sent, so a redirect can copy it.
+                let same_as_sent = if self.inner.shared.hooks.is_empty() { prepared.as_ref() } else { None };
+                let redirects = Redirects { same_as_sent, base, query_credentials: &query_credentials };
+                let Some(result) = until!(deadline, self.exchange(outgoing, redirects, call, reading)) else {
+                    return Err(timed_out(attempt));
+                };
+                // Whether another attempt may help, and after how long.
+                let retry_after = match &result {
+                    _ if sent_once => None,
+                    Ok(Received::Whole(raw)) if retry::is_retryable_status(raw.status) => {
+                        Some(policy.wait(attempt, Some(&raw.headers)))
+                    }
+                    Err(Attempt::Transport(error)) if error.is_connect() || error.is_timeout() || error.is_request() => {
+                        Some(policy.wait(attempt, None))
+                    }
+                    _ => None,
+                };
+                if let Some(wait) = retry_after.filter(|_| policy.allows(&method, attempt)) {
+                    // Checked: a wait no instant can hold does not fit any deadline.
+                    let fits = deadline.is_none_or(|deadline| Instant::now().checked_add(wait).is_some_and(|end| end < deadline));
+                    if fits {
+                        tracing::debug!(attempt, ?wait, "retrying");
+                        Box::pin(tokio::time::sleep(wait)).await;
+                        continue;
+                    }
+                }
+                return match result {
+                    Ok(received) => Ok(received),
+                    Err(Attempt::Transport(source)) => Err(Error::Transport { operation, source: source.without_url(), attempts: attempt }),
+                    Err(Attempt::TooLarge) => Err(Error::ResponseTooLarge { operation, limit: self.inner.shared.max_response_bytes }),
+                };
+            }
+        }
+        .instrument(span.clone())
+        .await;
+        match &outcome {
+            Ok(response) => {
+                span.record("status", response.status().as_u16());
+                span.record("attempts", response.attempts());
+                tracing::debug!(parent: &span, elapsed = ?started.elapsed(), "response");
+            }
+            Err(error) => tracing::debug!(parent: &span, elapsed = ?started.elapsed(), %error, "failed"),
+        }
+        outcome
+    }
 
-        let base = Url::parse(&self.base_url)
-            .map_err(|e| Error::InvalidBaseUrl { url: self.base_url.to_string(), message: e.to_string() })?;
-        let mut url = Url::parse(&format!("{}{}", self.base_url, request.path))
+    /// Everything before sending: credentials, the URL (refused if it leaves the base URL's
+    /// origin), headers, cookies, body, and the retry policy.
+    fn prepare(&self, request: Request) -> Result<Prepared<'_>, Error> {
+        let operation = request.operation;
+        let applied = self.inner.credentials.apply(operation, request.security)?;
+
+        let base = self.inner.base.parsed.as_ref()
+            .map_err(|message| Error::InvalidBaseUrl { url: self.inner.base.text.clone(), message: message.clone() })?;
+        let mut target = String::with_capacity(self.inner.base.text.len() + request.path.len());
+        target.push_str(&self.inner.base.text);
+        target.push_str(&request.path);
+        let mut url = Url::parse(&target)
             .map_err(|e| Error::Encode { operation, message: format!("URL: {e}") })?;
         // A path that is not a path (`@host/x`) would send the credentials elsewhere.
-        if !same_origin(&url, &base) || url.username() != base.username() || url.password() != base.password() {
+        if !same_origin(&url, base) || url.username() != base.username() || url.password() != base.password() {
             return Err(Error::ForeignUrl {
                 operation,
                 base: base.origin().ascii_serialization(),
@@ -335,10 +457,9 @@ impl ClientCore {
                 .join("&");
             url.set_query(Some(&query));
         }
-        let logged_url = redacted_url(&url, &applied.secret_names);
         let query_credentials: Vec<&'static str> = applied.query.iter().map(|(name, _)| *name).collect();
 
-        let mut headers = self.shared.default_headers.clone();
+        let mut headers = self.inner.shared.default_headers.clone();
         for (name, value) in request.headers.into_iter().chain(applied.headers) {
             headers.append(name, value);
         }
@@ -373,148 +494,95 @@ impl ClientCore {
             headers.insert(name, value);
         }
         let method = request.method;
-        let mut builder = self.shared.http.request(method.clone(), url).headers(headers);
-        if let Some(body) = body {
-            builder = builder.body(body);
-        }
-        let prepared = builder.build().map_err(|e| Error::Encode { operation, message: e.without_url().to_string() })?;
-        let policy = request.options.retry.unwrap_or_else(|| self.shared.retry.clone());
+        // Only the URL's user information needs reqwest's builder (it becomes Basic
+        // authentication), and a URL without a host its error; otherwise the headers are moved
+        // in, not copied.
+        let prepared = if url.has_host() && url.username().is_empty() && url.password().is_none() {
+            let mut prepared = reqwest::Request::new(method.clone(), url);
+            *prepared.headers_mut() = headers;
+            *prepared.body_mut() = body;
+            prepared
+        } else {
+            let mut builder = self.inner.shared.http.request(method.clone(), url).headers(headers);
+            if let Some(body) = body {
+                builder = builder.body(body);
+            }
+            builder.build().map_err(|e| Error::Encode { operation, message: e.without_url().to_string() })?
+        };
+        let policy = request.options.retry.unwrap_or_else(|| self.inner.shared.retry.clone());
 
         let span = tracing::debug_span!(
             "request",
             operation,
             method = %method,
-            url = %logged_url,
+            url = %RedactedUrl { url: prepared.url(), secret_names: &applied.secret_names },
             status = tracing::field::Empty,
             attempts = tracing::field::Empty,
         );
-        let started = Instant::now();
+        // A span nothing records is replaced by one that costs nothing to enter and record:
+        // `tracing` falls back to `log` only while no subscriber was ever set.
+        let quiet = span.is_disabled() && (tracing::dispatcher::has_been_set() || log::max_level() < log::LevelFilter::Debug);
+        let span = if quiet { tracing::Span::none() } else { span };
         // A streamed body can go only once: the first attempt takes it, and no retry follows.
-        let sent_once = prepared.try_clone().is_none();
-        let mut prepared = Some(prepared);
-        let outcome = async {
-            let mut attempt: u32 = 0;
-            loop {
-                attempt = attempt.saturating_add(1);
-                let outgoing = if sent_once { prepared.take() } else { prepared.as_ref().and_then(reqwest::Request::try_clone) };
-                let mut outgoing =
-                    outgoing.ok_or_else(|| Error::Encode { operation, message: "the body cannot be sent twice".to_owned() })?;
-                let call = CallInfo { operation, attempt, method: &method };
-                for hook in &self.shared.hooks {
-                    hook.before_request(call, &mut outgoing).map_err(|message| Error::Hook { operation, message })?;
-                }
-                let Some(result) = until(deadline, self.exchange(outgoing, (&base, &query_credentials), call, reading)).await else {
-                    return Err(timed_out(attempt));
-                };
-                // Whether another attempt may help, and after how long.
-                let retry_after = match &result {
-                    _ if sent_once => None,
-                    Ok(Received::Whole(raw)) if retry::is_retryable_status(raw.status) => {
-                        Some(policy.wait(attempt, Some(&raw.headers)))
-                    }
-                    Err(Attempt::Transport(error)) if error.is_connect() || error.is_timeout() || error.is_request() => {
-                        Some(policy.wait(attempt, None))
-                    }
-                    _ => None,
-                };
-                if let Some(wait) = retry_after.filter(|_| policy.allows(&method, attempt)) {
-                    // Checked: a wait no instant can hold does not fit any deadline.
-                    let fits = deadline.is_none_or(|deadline| Instant::now().checked_add(wait).is_some_and(|end| end < deadline));
-                    if fits {
-                        tracing::debug!(attempt, ?wait, "retrying");
-                        tokio::time::sleep(wait).await;
-                        continue;
-                    }
-                }
-                return match result {
-                    Ok(received) => Ok(received),
-                    Err(Attempt::Transport(source)) => Err(Error::Transport { operation, source: source.without_url(), attempts: attempt }),
-                    Err(Attempt::TooLarge) => Err(Error::ResponseTooLarge { operation, limit: self.shared.max_response_bytes }),
-                };
-            }
+        let sent_once = prepared.body().is_some_and(|body| body.as_bytes().is_none());
+        Ok(Prepared { request: prepared, method, policy, base, query_credentials, span, sent_once })
+    }
+
+    /// The request for one attempt: the kept one on the last attempt, else a copy; then the
+    /// hooks have their say.
+    fn outgoing(&self, prepared: &mut Option<reqwest::Request>, last: bool, call: CallInfo<'_>) -> Result<reqwest::Request, Error> {
+        let operation = call.operation;
+        let outgoing = if last { prepared.take() } else { prepared.as_ref().and_then(reqwest::Request::try_clone) };
+        let mut outgoing =
+            outgoing.ok_or_else(|| Error::Encode { operation, message: "the body cannot be sent twice".to_owned() })?;
+        for hook in &self.inner.shared.hooks {
+            hook.before_request(call, &mut outgoing).map_err(|message| Error::Hook { operation, message })?;
         }
-        .instrument(span.clone())
-        .await;
-        match &outcome {
-            Ok(response) => {
-                span.record("status", response.status().as_u16());
-                span.record("attempts", response.attempts());
-                tracing::debug!(parent: &span, elapsed = ?started.elapsed(), "response");
-            }
-            Err(error) => tracing::debug!(parent: &span, elapsed = ?started.elapsed(), %error, "failed"),
-        }
-        outcome
+        Ok(outgoing)
     }
 
     /// One attempt: send (following redirects), run the after-response hooks, read the body
     /// within the size limit (unless it is a 2xx body to stream).
+    ///
+    /// Redirects: up to [`MAX_REDIRECTS`] are followed (a client built with `Policy::none()`
+    /// hands them back): 301 and 302 turn POST into GET, 303 turns anything but HEAD into GET,
+    /// 307 and 308 keep method and body. Once a hop leaves the base URL's origin, only the
+    /// headers in [`CROSS_ORIGIN_HEADERS`] go on, for good (default headers, header parameters,
+    /// per-call headers and hook-set headers may all be secrets), and so do no query API keys
+    /// that a `Location` copied from the first URL. A redirect that cannot be followed (no
+    /// usable `Location`, a streamed body to send again, a body to send to another origin, too
+    /// many hops) is the response.
+    // One async fn, and `request` reused for each hop: each argument and local of an async fn
+    // takes room in its state, and the state is moved whole at every layer.
     async fn exchange(
         &self,
-        request: reqwest::Request,
-        (base, query_credentials): (&Url, &[&str]),
+        mut request: reqwest::Request,
+        redirects: Redirects<'_>,
         call: CallInfo<'_>,
         reading: Reading,
     ) -> Result<Received, Attempt> {
-        let sent = Instant::now();
-        let mut response = self.follow_redirects(request, base, query_credentials).await?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let info = ResponseInfo { status, headers: &headers, elapsed: sent.elapsed() };
-        for hook in &self.shared.hooks {
-            hook.after_response(call, info);
-        }
-        if reading == Reading::StreamSuccess && status.is_success() {
-            let item_limit = self.shared.max_response_bytes;
-            return Ok(Received::Streaming(ByteStream::live(call.operation, response, call.attempt, item_limit)));
-        }
-        let limit = self.shared.max_response_bytes;
-        if response.content_length().is_some_and(|length| length > limit) {
-            return Err(Attempt::TooLarge);
-        }
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(Attempt::Transport)? {
-            if (body.len() as u64).saturating_add(chunk.len() as u64) > limit {
-                return Err(Attempt::TooLarge);
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(Received::Whole(RawResponse { status, headers, body: body.into(), attempts: call.attempt }))
-    }
-
-    /// Sends `request` and follows up to [`MAX_REDIRECTS`] redirects (a client built with
-    /// `Policy::none()` hands them back): 301 and 302 turn POST into GET, 303 turns anything
-    /// but HEAD into GET, 307 and 308 keep method and body. Once a hop leaves the base URL's
-    /// origin, only the headers in [`CROSS_ORIGIN_HEADERS`] go on, for good (default headers,
-    /// header parameters, per-call headers and hook-set headers may all be secrets), and so do
-    /// no query API keys that a `Location` copied from the first URL. A redirect that cannot
-    /// be followed (no usable `Location`, a streamed body to send again, a body to send to
-    /// another origin, too many hops) is the response.
-    async fn follow_redirects(
-        &self,
-        mut request: reqwest::Request,
-        base: &Url,
-        query_credentials: &[&str],
-    ) -> Result<reqwest::Response, Attempt> {
+        let hooks = &self.inner.shared.hooks;
+        let sent = (!hooks.is_empty()).then(Instant::now);
+        let Redirects { mut same_as_sent, base, query_credentials } = redirects;
         let mut hops = 0;
         let mut left_origin = false;
-        loop {
+        let mut response = loop {
             let method = request.method().clone();
             let per_request_timeout = request.timeout().copied();
-            // One copy serves headers and body; `None` for the body: a streamed one, which can
-            // go once only.
-            let (headers, body) = match request.try_clone() {
-                Some(mut copy) => (std::mem::take(copy.headers_mut()), Some(copy.body_mut().take())),
-                None => (request.headers().clone(), None),
-            };
-            let response = self.shared.http.execute(request).await.map_err(Attempt::Transport)?;
-            if hops >= MAX_REDIRECTS {
-                return Ok(response);
+            // What a redirect sends again: copied from an identical request only once a
+            // redirect asks for it, or (none at hand) copied before this one goes.
+            let kept = same_as_sent.take();
+            let copied = if kept.is_none() { Some(redirect_parts(&request)) } else { None };
+            let response = self.inner.shared.http.execute(request).await.map_err(Attempt::Transport)?;
+            if hops >= MAX_REDIRECTS || !is_redirect(response.status()) {
+                break response;
             }
-            let Some(next) = next_hop(&response, method, headers, body) else { return Ok(response) };
+            let Some((headers, body)) = copied.or_else(|| kept.map(redirect_parts)) else { break response };
+            let Some(next) = next_hop(&response, method, headers, body) else { break response };
             // A 307/308 (or a 301/302 of anything but POST) sends the body again; the body may
             // hold secrets and was meant for the base origin only.
             if !same_origin(next.url(), base) && carries_body(&next) {
-                return Ok(response);
+                break response;
             }
             hops += 1;
             request = next;
@@ -525,17 +593,106 @@ impl ClientCore {
                 remove_query_pairs(request.url_mut(), query_credentials);
             }
             tracing::debug!(status = response.status().as_u16(), to = %request.url().origin().ascii_serialization(), "following a redirect");
+        };
+        let status = response.status();
+        if let Some(sent) = sent {
+            let info = ResponseInfo { status, headers: response.headers(), elapsed: sent.elapsed() };
+            for hook in hooks {
+                hook.after_response(call, info);
+            }
         }
+        if reading == Reading::StreamSuccess && status.is_success() {
+            let item_limit = self.inner.shared.max_response_bytes;
+            return Ok(Received::Streaming(ByteStream::live(call.operation, response, call.attempt, item_limit)));
+        }
+        let limit = self.inner.shared.max_response_bytes;
+        if response.content_length().is_some_and(|length| length > limit) {
+            return Err(Attempt::TooLarge);
+        }
+        // The body is read whole from here on, and needs no headers.
+        let headers = std::mem::take(response.headers_mut());
+        let body = read_body(&mut response, limit).await?;
+        Ok(Received::Whole(RawResponse { status, headers, body, attempts: call.attempt }))
     }
 }
 
-/// Runs `future` until `deadline`; `None` if the deadline came first.
-async fn until<F: std::future::Future>(deadline: Option<Instant>, future: F) -> Option<F::Output> {
-    match deadline {
-        Some(deadline) => tokio::time::timeout_at(deadline.into(), future).await.ok(),
-        None => Some(future.await),
+/// What following an attempt's redirects needs besides its request.
+struct Redirects<'a> {
+    /// A request identical to the one sent, if one is kept anyway (for the next attempt).
+    same_as_sent: Option<&'a reqwest::Request>,
+    base: &'a Url,
+    /// Names of query API keys, which no hop to another origin may carry.
+    query_credentials: &'a [&'static str],
+}
+
+/// A request ready to send, with what its attempts need.
+struct Prepared<'a> {
+    request: reqwest::Request,
+    method: Method,
+    policy: RetryPolicy,
+    base: &'a Url,
+    /// Names of query API keys, which no hop to another origin may carry.
+    query_credentials: Vec<&'static str>,
+    span: tracing::Span,
+    /// The body is streamed: it can go once only.
+    sent_once: bool,
+}
+
+/// The URL for logs, written only when a span is: values of secret query parameters replaced.
+struct RedactedUrl<'a> {
+    url: &'a Url,
+    secret_names: &'a [&'static str],
+}
+
+impl std::fmt::Display for RedactedUrl<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&redacted_url(self.url, self.secret_names))
     }
 }
+
+/// The headers and body a redirect sends again; `None` for the body: a streamed one, which
+/// can go once only.
+fn redirect_parts(request: &reqwest::Request) -> (HeaderMap, Option<Option<reqwest::Body>>) {
+    match request.try_clone() {
+        Some(mut copy) => (std::mem::take(copy.headers_mut()), Some(copy.body_mut().take())),
+        None => (request.headers().clone(), None),
+    }
+}
+
+/// Reads the whole body, at most `limit` bytes; a body of one chunk (the usual case for a
+/// small response) is kept as it came, not copied.
+async fn read_body(response: &mut reqwest::Response, limit: u64) -> Result<Bytes, Attempt> {
+    let too_large = |length: usize| length as u64 > limit;
+    let Some(first) = response.chunk().await.map_err(Attempt::Transport)? else { return Ok(Bytes::new()) };
+    if too_large(first.len()) {
+        return Err(Attempt::TooLarge);
+    }
+    let Some(second) = response.chunk().await.map_err(Attempt::Transport)? else { return Ok(first) };
+    let mut body = BytesMut::with_capacity(first.len().saturating_add(second.len()));
+    let mut chunk = Some(second);
+    body.extend_from_slice(&first);
+    while let Some(next) = chunk {
+        if too_large(body.len().saturating_add(next.len())) {
+            return Err(Attempt::TooLarge);
+        }
+        body.extend_from_slice(&next);
+        chunk = response.chunk().await.map_err(Attempt::Transport)?;
+    }
+    Ok(body.freeze())
+}
+
+/// Whether `status` is one [`next_hop`] may follow.
+fn is_redirect(status: StatusCode) -> bool {
+    matches!(
+        status,
+        StatusCode::MOVED_PERMANENTLY
+            | StatusCode::FOUND
+            | StatusCode::SEE_OTHER
+            | StatusCode::TEMPORARY_REDIRECT
+            | StatusCode::PERMANENT_REDIRECT
+    )
+}
+
 
 /// Whether two URLs share scheme, host and port (the port a scheme implies included).
 fn same_origin(a: &Url, b: &Url) -> bool {

@@ -69,12 +69,26 @@ pub(crate) struct AppliedCredentials {
 /// The credentials of one client and all its clones, keyed by security scheme name.
 #[derive(Clone, Default)]
 pub(crate) struct CredentialStore {
-    by_scheme: Arc<RwLock<BTreeMap<&'static str, Credential>>>,
+    by_scheme: Arc<RwLock<BTreeMap<&'static str, Stored>>>,
+}
+
+/// A credential and, for one that is a fixed header, that header made once when it is set
+/// (or why it cannot be one), so that a call copies it instead of parsing it again.
+struct Stored {
+    credential: Credential,
+    header: Option<Result<(HeaderName, HeaderValue), String>>,
+}
+
+impl Stored {
+    fn new(credential: Credential) -> Self {
+        let header = fixed_header(&credential);
+        Self { credential, header }
+    }
 }
 
 impl CredentialStore {
     pub(crate) fn set(&self, scheme: &'static str, credential: Credential) {
-        self.write().insert(scheme, credential);
+        self.write().insert(scheme, Stored::new(credential));
     }
 
     pub(crate) fn clear(&self, scheme: &str) {
@@ -115,8 +129,8 @@ impl CredentialStore {
         };
         let mut applied = AppliedCredentials::default();
         for scheme in requirement.iter() {
-            if let Some(credential) = store.get(scheme) {
-                apply_one(credential, &mut applied).map_err(|message| Error::Encode {
+            if let Some(stored) = store.get(scheme) {
+                apply_one(stored, &mut applied).map_err(|message| Error::Encode {
                     operation,
                     message: format!("credential for security scheme `{scheme}`: {message}"),
                 })?;
@@ -132,26 +146,26 @@ impl CredentialStore {
         let Some(requirement) = chosen(&store, requirements) else { return Vec::new() };
         requirement
             .iter()
-            .filter_map(|scheme| match store.get(scheme) {
+            .filter_map(|scheme| match store.get(scheme).map(|stored| &stored.credential) {
                 Some(Credential::ClientCredentials(source)) => Some(source.clone()),
                 _ => None,
             })
             .collect()
     }
 
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<&'static str, Credential>> {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<&'static str, Stored>> {
         // A panic elsewhere while holding the lock cannot leave the map half-written.
         self.by_scheme.read().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn write(&self) -> std::sync::RwLockWriteGuard<'_, BTreeMap<&'static str, Credential>> {
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, BTreeMap<&'static str, Stored>> {
         self.by_scheme.write().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
 /// The first requirement whose schemes all have credentials (`{}` never counts here).
 fn chosen<'r>(
-    store: &BTreeMap<&'static str, Credential>,
+    store: &BTreeMap<&'static str, Stored>,
     requirements: &'r [&'r [&'static str]],
 ) -> Option<&'r [&'static str]> {
     requirements
@@ -160,15 +174,40 @@ fn chosen<'r>(
         .copied()
 }
 
-fn apply_one(credential: &Credential, applied: &mut AppliedCredentials) -> Result<(), String> {
-    match credential {
+/// The header a credential always sends the same way: an API key in a header, Basic, Bearer,
+/// or another `Authorization` scheme; `None` for the rest.
+fn fixed_header(credential: &Credential) -> Option<Result<(HeaderName, HeaderValue), String>> {
+    let header = match credential {
+        Credential::ApiKey { location: ApiKeyLocation::Header, name, key } => HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| format!("`{name}` is not a valid header name"))
+            .and_then(|header| Ok((header, sensitive_value(key.expose())?))),
+        Credential::Basic { username, password } => {
+            let raw = format!("{username}:{}", password.expose());
+            let encoded = crate::formats::base64_encode(raw.as_bytes());
+            sensitive_value(&format!("Basic {encoded}")).map(|value| (AUTHORIZATION, value))
+        }
+        Credential::Bearer { token } => {
+            sensitive_value(&format!("Bearer {}", token.expose())).map(|value| (AUTHORIZATION, value))
+        }
+        Credential::Authorization { scheme, value } => {
+            sensitive_value(&format!("{scheme} {}", value.expose())).map(|value| (AUTHORIZATION, value))
+        }
+        Credential::ApiKey { .. } | Credential::ClientCredentials(_) => return None,
+    };
+    Some(header)
+}
+
+fn apply_one(stored: &Stored, applied: &mut AppliedCredentials) -> Result<(), String> {
+    if let Some(header) = &stored.header {
+        let (name, value) = header.clone()?;
+        if let Credential::ApiKey { name, .. } = &stored.credential {
+            applied.secret_names.push(name);
+        }
+        applied.headers.push((name, value));
+        return Ok(());
+    }
+    match &stored.credential {
         Credential::ApiKey { location, name, key } => match location {
-            ApiKeyLocation::Header => {
-                let header = HeaderName::from_bytes(name.as_bytes())
-                    .map_err(|_| format!("`{name}` is not a valid header name"))?;
-                applied.headers.push((header, sensitive_value(key.expose())?));
-                applied.secret_names.push(name);
-            }
             ApiKeyLocation::Query => {
                 applied.query.push((name, key.expose().to_owned()));
                 applied.secret_names.push(name);
@@ -184,28 +223,17 @@ fn apply_one(credential: &Credential, applied: &mut AppliedCredentials) -> Resul
                 }
                 applied.cookies.push(format!("{name}={}", key.expose()));
             }
+            // Made once, in `fixed_header`.
+            ApiKeyLocation::Header => {}
         },
-        Credential::Basic { username, password } => {
-            let raw = format!("{username}:{}", password.expose());
-            let encoded = crate::formats::base64_encode(raw.as_bytes());
-            applied.headers.push((AUTHORIZATION, sensitive_value(&format!("Basic {encoded}"))?));
-        }
-        Credential::Bearer { token } => {
-            applied
-                .headers
-                .push((AUTHORIZATION, sensitive_value(&format!("Bearer {}", token.expose()))?));
-        }
         Credential::ClientCredentials(source) => {
             let token = source.fresh_token().ok_or_else(|| "no OAuth 2 access token could be fetched".to_owned())?;
             applied
                 .headers
                 .push((AUTHORIZATION, sensitive_value(&format!("Bearer {}", token.expose()))?));
         }
-        Credential::Authorization { scheme, value } => {
-            applied
-                .headers
-                .push((AUTHORIZATION, sensitive_value(&format!("{scheme} {}", value.expose()))?));
-        }
+        // Made once, in `fixed_header`.
+        Credential::Basic { .. } | Credential::Bearer { .. } | Credential::Authorization { .. } => {}
     }
     Ok(())
 }

@@ -220,7 +220,7 @@ fn decode_frame<T: DeserializeOwned>(meta: &Meta, frame: Frame) -> Result<T, Err
     let decode_text = |text: String| {
         let response = raw(text);
         let body = response.body.clone();
-        crate::response::decode_at_path(operation, &response, &mut serde_json::Deserializer::from_slice(&body))
+        crate::response::decode_at_path(operation, &response, &body)
     };
     match frame {
         Frame::Json(text) => decode_text(text),

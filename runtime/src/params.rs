@@ -136,6 +136,7 @@ pub(crate) fn path_segment(name: &str, flat: Flat, style: Style, explode: bool) 
     };
     match (flat, style) {
         (Flat::Scalar(value), Style::Matrix) => format!(";{}={}", enc(name), enc(&value)),
+        (Flat::Scalar(value), _) if prefix.is_empty() => enc(&value),
         (Flat::Scalar(value), _) => format!("{prefix}{}", enc(&value)),
         (Flat::List(items), Style::Matrix) if explode => {
             items.iter().map(|v| format!(";{}={}", enc(name), enc(v))).collect()

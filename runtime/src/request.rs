@@ -79,10 +79,12 @@ impl Request {
             )),
             Ok(flat) => {
                 let segment = params::path_segment(name, flat, style, explode);
-                let path = self.path.replace(&format!("{{{name}}}"), &segment);
+                let path = replace_placeholder(&self.path, name, &segment);
                 // Values are encoded, so no `/` enters and segments line up one to one; a
                 // segment that became `.`, `..` or empty would climb, vanish or change the route.
-                let climbs = path.split('/').zip(self.path.split('/')).any(|(new, old)| {
+                // A value with a character that no dot segment has cannot make one.
+                let may_climb = segment.bytes().all(|b| matches!(b, b'.' | b'%' | b'2' | b'e' | b'E'));
+                let climbs = may_climb && path.split('/').zip(self.path.split('/')).any(|(new, old)| {
                     (is_dot_segment(new) && !is_dot_segment(old)) || (new.is_empty() && !old.is_empty())
                 });
                 if climbs {
@@ -283,10 +285,44 @@ impl Request {
     }
 }
 
-/// `.` or `..`, also percent-encoded (`%2e`, as URL parsers read it), in any case.
+/// `.` or `..`, also percent-encoded (`%2e`, as URL parsers read it), in any case. Checked
+/// in place: it runs on every segment of every path.
 fn is_dot_segment(segment: &str) -> bool {
-    let decoded = segment.to_ascii_lowercase().replace("%2e", ".");
-    decoded == "." || decoded == ".."
+    let mut rest = segment.as_bytes();
+    let mut dots = 0;
+    while !rest.is_empty() {
+        rest = match rest {
+            [b'.', tail @ ..] => tail,
+            [b'%', b'2', b'e' | b'E', tail @ ..] => tail,
+            _ => return false,
+        };
+        dots += 1;
+    }
+    dots == 1 || dots == 2
+}
+
+/// `path` with every `{name}` replaced by `value`, as `str::replace` would, without building
+/// the pattern or a searcher for it.
+fn replace_placeholder(path: &str, name: &str, value: &str) -> String {
+    let mut replaced = String::with_capacity(path.len() + value.len());
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        let (before, from_brace) = rest.split_at(open);
+        replaced.push_str(before);
+        let placeholder = from_brace.get(1..).and_then(|after| after.strip_prefix(name)).and_then(|after| after.strip_prefix('}'));
+        match placeholder {
+            Some(after) => {
+                replaced.push_str(value);
+                rest = after;
+            }
+            None => {
+                replaced.push('{');
+                rest = from_brace.get(1..).unwrap_or_default();
+            }
+        }
+    }
+    replaced.push_str(rest);
+    replaced
 }
 
 impl CallOptions {
@@ -393,6 +429,31 @@ mod tests {
         request.path_param("x", "y");
         assert_eq!((request.path.as_str(), request.problem.is_none()), ("/a/../y", true));
         assert!(is_dot_segment("%2E%2e") && is_dot_segment(".%2E") && !is_dot_segment("%2e%2e%2e"));
+    }
+
+    /// The in-place checks agree with the plain definitions they replace.
+    #[test]
+    fn placeholders_and_dot_segments_match_their_definitions() {
+        for (path, name) in [
+            ("/orgs/{orgId}", "orgId"),
+            ("/a/{x}/{x}/b{x}c", "x"),
+            ("/{x", "x"),
+            ("/{{x}}", "x"),
+            ("/{a{b}/{a{b}", "a{b"),
+            ("/{x}}{y}", "y"),
+            ("/{}", ""),
+            ("/é/{é}", "é"),
+            ("", "x"),
+        ] {
+            assert_eq!(replace_placeholder(path, name, "V"), path.replace(&format!("{{{name}}}"), "V"), "{path} {name}");
+        }
+        let plain = |segment: &str| {
+            let decoded = segment.to_ascii_lowercase().replace("%2e", ".");
+            decoded == "." || decoded == ".."
+        };
+        for segment in [".", "..", "...", "", "%2e", "%2E.", "%2e%2E", "%2e%2e%2e", "%2", "%2%2e", "%%2e", ".a", "a", "%2f", "%2e%2"] {
+            assert_eq!(is_dot_segment(segment), plain(segment), "{segment}");
+        }
     }
 
     #[test]

@@ -155,7 +155,7 @@ pub fn json_body<T: DeserializeOwned, E>(
     response: &RawResponse,
 ) -> Result<T, Error<E>> {
     let body: &[u8] = if response.body.is_empty() { b"null" } else { &response.body };
-    decode_at_path(operation, response, &mut serde_json::Deserializer::from_slice(body))
+    decode_at_path(operation, response, body)
 }
 
 /// The body as a sequence of JSON items, whatever the status; `events` says what a server-sent
@@ -168,13 +168,19 @@ pub fn json_items_body<T: DeserializeOwned, E>(
     crate::items::decode_all(operation, response, events).map_err(Error::into_typed)
 }
 
-/// Decodes one JSON value, naming the field where it fails.
-pub(crate) fn decode_at_path<'de, T: serde::Deserialize<'de>, E, R: serde_json::de::Read<'de>>(
+/// Decodes one JSON value, naming the field where it fails. The first pass tracks no path
+/// (tracking costs on every field); only a body that fails is decoded again to find where.
+pub(crate) fn decode_at_path<'de, T: serde::Deserialize<'de>, E>(
     operation: &'static str,
     response: &RawResponse,
-    deserializer: &mut serde_json::Deserializer<R>,
+    body: &'de [u8],
 ) -> Result<T, Error<E>> {
-    let value = serde_path_to_error::deserialize(&mut *deserializer).map_err(|error| Error::Decode {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    if let Ok(value) = T::deserialize(&mut deserializer).and_then(|value| deserializer.end().map(|()| value)) {
+        return Ok(value);
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| Error::Decode {
         operation,
         response: Box::new(response.clone()),
         path: error.path().to_string(),

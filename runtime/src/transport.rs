@@ -104,7 +104,8 @@ pub(crate) async fn exchange<T, E, U>(
     finish: fn(RawResponse, T) -> U,
 ) -> Result<U, Error<E>> {
     let operation = request.operation;
-    let raw = core.send(request).await.map_err(Error::into_typed)?;
+    let received = core.send(request).await.map_err(Error::into_typed)?;
+    let raw = core.whole(received).await.map_err(Error::into_typed)?;
     let body = decode(operation, &raw)?;
     Ok(finish(raw, body))
 }

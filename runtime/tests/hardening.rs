@@ -329,12 +329,12 @@ const UNMARKED_SECRETS: [(&str, &str); 4] = [
 /// A client with a default header and a signing hook, and a call that adds a per-call header,
 /// a header parameter, the two credentials and `accept`/`range`.
 fn leaky_call(base: &str, method: Method, path: &'static str) -> (AsyncTransport, Request) {
-    let client = transport(
-        ClientBuilder::new(base)
-            .retry_policy(RetryPolicy::none())
-            .hook(SigningHook)
-            .default_header("x-tenant".parse().expect("name"), "tenant-secret".parse().expect("value")),
-    );
+    leaky_call_on(ClientBuilder::new(base).retry_policy(RetryPolicy::none()).hook(SigningHook), method, path)
+}
+
+/// [`leaky_call`] with a client of other settings (the default header is added).
+fn leaky_call_on(builder: ClientBuilder, method: Method, path: &'static str) -> (AsyncTransport, Request) {
+    let client = transport(builder.default_header("x-tenant".parse().expect("name"), "tenant-secret".parse().expect("value")));
     client.core().set_credential("key", Credential::ApiKey { location: ApiKeyLocation::Header, name: "x-key", key: Secret::new("k-1") });
     client.core().set_credential("basic", Credential::Basic { username: "ann".into(), password: Secret::new("pw") });
     let mut request = Request::new("op", method, path);
@@ -419,6 +419,38 @@ async fn a_same_origin_redirect_keeps_the_body_and_every_header() {
     }
     assert!(landed.headers.contains_key("x-key") && landed.headers.contains_key("authorization"));
     assert_eq!(elsewhere.hits.load(Ordering::SeqCst), 0);
+}
+
+/// Whatever keeps the request for another attempt (no hook, the default retries, an idempotent
+/// method) or not, and whether a hook changes it, a same-origin redirect sends it all again.
+#[tokio::test]
+async fn a_same_origin_redirect_keeps_everything_with_retries_and_hooks_or_not() {
+    let (base, home, _elsewhere) = home_and_elsewhere().await;
+    let settings: [(&str, fn(&str) -> ClientBuilder); 4] = [
+        ("no hook, retries", |base| ClientBuilder::new(base)),
+        ("no hook, no retries", |base| ClientBuilder::new(base).retry_policy(RetryPolicy::none())),
+        ("hook, retries", |base| ClientBuilder::new(base).hook(SigningHook)),
+        ("hook, no retries", |base| ClientBuilder::new(base).retry_policy(RetryPolicy::none()).hook(SigningHook)),
+    ];
+    for (name, builder) in settings {
+        for method in [Method::PUT, Method::POST] {
+            let (client, mut request) = leaky_call_on(builder(&base), method.clone(), "/here/307");
+            request.json_body(&serde_json::json!({"n": 2}));
+            client.execute(request, decode_empty::<Infallible>).await.expect("followed");
+            let landed = home.all().last().cloned().expect("followed");
+            assert_eq!(
+                (landed.method.as_str(), landed.path.as_str(), landed.body.as_str()),
+                (method.as_str(), "/landed", r#"{"n":2}"#),
+                "{name} {method}"
+            );
+            let hooked = name.starts_with("hook");
+            for (header, value) in UNMARKED_SECRETS.into_iter().filter(|(header, _)| hooked || *header != "x-hook-signature") {
+                assert_eq!(landed.headers.get(header).and_then(|v| v.to_str().ok()), Some(value), "{name} {method}: {header}");
+            }
+            assert!(landed.headers.contains_key("x-key") && landed.headers.contains_key("authorization"), "{name} {method}");
+            assert_eq!(landed.headers.get("content-type").and_then(|v| v.to_str().ok()), Some("application/json"), "{name} {method}");
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
