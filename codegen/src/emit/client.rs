@@ -623,17 +623,7 @@ pub(crate) fn builders_module(ir: &Ir) -> Result<String, crate::error::Error> {
         let (text, items) = builder(ir, op);
         out.push_str(&text);
         let choices = body_choice_items(ir, op);
-        let items = quote!(#items #choices);
-        let file = syn::parse2::<syn::File>(items).map_err(|error| crate::error::Error::Internal {
-            message: format!("builder of `{}`: {error}", op.operation_id),
-        })?;
-        for line in prettyplease::unparse(&file).lines() {
-            if !line.is_empty() {
-                out.push_str("    ");
-            }
-            out.push_str(line);
-            out.push('\n');
-        }
+        super::push_items(&mut out, quote!(#items #choices), || format!("builder of `{}`", op.operation_id))?;
     }
     out.push_str("}\n");
     Ok(out)
@@ -668,13 +658,8 @@ fn builder(ir: &Ir, op: &Operation) -> (String, TokenStream) {
     let mut optional = String::new();
     let mut encode = Vec::new();
     let field_indent = "            ";
-    let push_optional = |out: &mut String, docs: Vec<String>, deprecated: bool, field: &proc_macro2::Ident, ty: &TokenStream, into: bool| {
-        for line in docs {
-            out.push_str(field_indent);
-            out.push_str("///");
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
+    let push_optional = |out: &mut String, docs: [Option<&str>; 2], deprecated: bool, field: &proc_macro2::Ident, ty: &TokenStream, into: bool| {
+        super::docs::write_doc_comment(out, field_indent, docs);
         if deprecated {
             out.push_str(field_indent);
             out.push_str("#[deprecated]\n");
@@ -709,7 +694,7 @@ fn builder(ir: &Ir, op: &Operation) -> (String, TokenStream) {
             encode.push(encode_call(quote!(&self.#field)));
         } else {
             let setter_doc = format!("Sets `{wire}`.");
-            let docs = super::docs::doc_lines([param.description.as_deref(), Some(setter_doc.as_str())]);
+            let docs = [param.description.as_deref(), Some(setter_doc.as_str())];
             push_optional(&mut optional, docs, param.deprecated, &field, &ty, is_string(&param.shape));
             let call = encode_call(quote!(value));
             encode.push(quote! {
@@ -744,7 +729,7 @@ fn builder(ir: &Ir, op: &Operation) -> (String, TokenStream) {
             required.push(format!("body: {}", compact(&ty)));
             encode.push(quote!({ let body = self.body; #put }));
         } else {
-            let docs = super::docs::doc_lines([body.description.as_deref(), Some("Sets the request body.")]);
+            let docs = [body.description.as_deref(), Some("Sets the request body.")];
             push_optional(&mut optional, docs, false, &format_ident!("body"), &ty, into);
             encode.push(quote! {
                 if let Some(body) = self.body {

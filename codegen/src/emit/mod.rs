@@ -9,6 +9,21 @@ mod usage;
 use crate::error::Error;
 use crate::ir::Ir;
 
+/// Appends `tokens` (items) formatted by prettyplease, indented one level, to a module written
+/// as text; `what` names them in the error if they do not parse.
+pub(crate) fn push_items(out: &mut String, tokens: proc_macro2::TokenStream, what: impl FnOnce() -> String) -> Result<(), Error> {
+    let file = syn::parse2::<syn::File>(tokens)
+        .map_err(|error| Error::Internal { message: format!("{}: {error}", what()) })?;
+    for line in prettyplease::unparse(&file).lines() {
+        if !line.is_empty() {
+            out.push_str("    ");
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    Ok(())
+}
+
 /// The generated module source for `ir`. `source_name` goes into the header comment.
 pub fn emit(ir: &Ir, source_name: &str) -> Result<String, Error> {
     let directions = usage::directions(ir, ir.types.full_serde);

@@ -139,17 +139,7 @@ pub(crate) fn types_module(space: &TypeSpace, directions: &[Directions]) -> Resu
         match model_text(space, def, direction, &mut out) {
             Some(()) => {}
             None => {
-                let tokens = type_item(space, def, direction);
-                let file = syn::parse2::<syn::File>(tokens).map_err(|error| Error::Internal {
-                    message: format!("type `{}`: {error}", def.name),
-                })?;
-                for line in prettyplease::unparse(&file).lines() {
-                    if !line.is_empty() {
-                        out.push_str("    ");
-                    }
-                    out.push_str(line);
-                    out.push('\n');
-                }
+                super::push_items(&mut out, type_item(space, def, direction), || format!("type `{}`", def.name))?;
             }
         }
     }
