@@ -20,7 +20,7 @@ macro_rules! __request_builder {
         send -> $output:ty, $error:ty = $decoder:expr;
     ) => {
         $(#[$meta])*
-        #[derive(Debug)]
+        #[::core::prelude::v1::derive(::core::fmt::Debug)]
         #[must_use = "a request does nothing until it is sent"]
         pub struct $name<T> {
             transport: T,

@@ -115,6 +115,14 @@ pub mod __private {
     };
     pub use crate::items::EventItem;
     pub use crate::model;
+    /// The derives generated types use, by path: see `__model_struct!`.
+    pub mod derive {
+        pub use core::clone::Clone;
+        pub use core::cmp::{Eq, Ord, PartialEq, PartialOrd};
+        pub use core::default::Default;
+        pub use core::fmt::Debug;
+        pub use core::hash::Hash;
+    }
     pub use crate::transport::Decoder;
     pub use crate::{
         __model_string_enum as model_string_enum, __model_struct as model_struct, __model_union as model_union,

@@ -94,7 +94,146 @@ pub fn no_member_fits<E: de::Error>(type_name: &'static str) -> E {
     E::custom(format_args!("data did not match any variant of untagged enum {type_name}"))
 }
 
-/// Defines a model struct with its serde impls. `ser`, `de`, `both` or `none` first says which.
+/// The error for the first required field that is missing (`missing` holds one entry per
+/// field, `Some` for a required field that was not read).
+pub fn first_missing_field<E: de::Error>(missing: &[Option<&'static str>], type_name: &'static str) -> E {
+    missing_field(missing.iter().flatten().next().copied(), type_name)
+}
+
+/// Per-kind helpers of the model macros. Each module has one item per field kind, named by the
+/// kind, so a macro reaches the right one by pasting the kind into a path: a helper macro call
+/// per field would cost more to expand, and inline code per field more to type-check, than
+/// one call of a generic function that is checked once, here.
+#[allow(non_camel_case_types)]
+pub mod field {
+    use serde::de::{Deserialize, MapAccess};
+    use serde::ser::{Serialize, SerializeMap};
+
+    /// The slot of a field that may be left out: it holds its value from the start.
+    #[derive(Default)]
+    pub struct Present<T>(pub T);
+
+    /// What a field is read into.
+    pub mod slot {
+        /// Required: `None` until read.
+        pub type req<T> = Option<T>;
+        /// Required but nullable: a missing field reads as `None`.
+        pub type null<T> = super::Present<T>;
+        /// Optional.
+        pub type opt<T> = super::Present<T>;
+        /// Optional and nullable.
+        pub type opt_null<T> = super::Present<T>;
+    }
+
+    /// The pattern a slot matches once every required field is read.
+    pub mod pattern {
+        pub use super::Present as null;
+        pub use super::Present as opt;
+        pub use super::Present as opt_null;
+        pub use core::option::Option::Some as req;
+    }
+
+    /// Reads a field's value from the map into its slot.
+    pub mod read {
+        use super::*;
+
+        /// Required: the value as it is.
+        pub fn req<'de, A: MapAccess<'de>, T: Deserialize<'de>>(map: &mut A, slot: &mut Option<T>) -> Result<(), A::Error> {
+            *slot = Some(map.next_value()?);
+            Ok(())
+        }
+
+        /// Optional or nullable: `null` reads as `None`.
+        pub fn opt<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+            map: &mut A,
+            slot: &mut Present<Option<T>>,
+        ) -> Result<(), A::Error> {
+            slot.0 = map.next_value()?;
+            Ok(())
+        }
+        pub use opt as null;
+
+        /// Optional and nullable: present-but-`null` reads as `Some(None)`.
+        pub fn opt_null<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+            map: &mut A,
+            slot: &mut Present<Option<Option<T>>>,
+        ) -> Result<(), A::Error> {
+            slot.0 = Some(map.next_value()?);
+            Ok(())
+        }
+    }
+
+    /// The field's name if it is required and was not read.
+    pub mod missing {
+        use super::Present;
+
+        /// Required: missing while `None`.
+        pub fn req<T>(slot: &Option<T>, name: &'static str) -> Option<&'static str> {
+            if slot.is_none() { Some(name) } else { None }
+        }
+
+        /// Never missing.
+        pub fn opt<T>(_slot: &Present<T>, _name: &'static str) -> Option<&'static str> {
+            None
+        }
+        pub use opt as null;
+        pub use opt as opt_null;
+    }
+
+    /// Writes a field to the map unless an earlier write failed.
+    pub mod write {
+        use super::*;
+
+        /// Required or nullable: always written (`None` as `null`).
+        pub fn req<M: SerializeMap, T: Serialize + ?Sized>(
+            map: &mut M,
+            state: &mut Result<(), M::Error>,
+            key: &'static str,
+            value: &T,
+        ) {
+            if state.is_ok() {
+                *state = map.serialize_entry(key, value);
+            }
+        }
+        pub use req as null;
+
+        /// Optional: left out when `None`.
+        pub fn opt<M: SerializeMap, T: Serialize>(
+            map: &mut M,
+            state: &mut Result<(), M::Error>,
+            key: &'static str,
+            value: &Option<T>,
+        ) {
+            if let (Ok(()), Some(value)) = (&state, value) {
+                *state = map.serialize_entry(key, value);
+            }
+        }
+        pub use opt as opt_null;
+
+        /// The entries of an additional-properties map.
+        pub fn extra<'a, M: SerializeMap, K: Serialize + 'a, V: Serialize + 'a>(
+            map: &mut M,
+            state: &mut Result<(), M::Error>,
+            entries: impl IntoIterator<Item = (&'a K, &'a V)>,
+        ) {
+            for (key, value) in entries {
+                if state.is_err() {
+                    return;
+                }
+                *state = map.serialize_entry(key, value);
+            }
+        }
+    }
+
+    /// Ends the map once every field is written.
+    pub fn end<M: SerializeMap>(map: M, state: Result<(), M::Error>) -> Result<M::Ok, M::Error> {
+        state?;
+        map.end()
+    }
+}
+
+/// Defines a model struct with its serde impls. `ser`, `de`, `both` or `none` first says which,
+/// then the struct with its derives first.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __model_struct {
@@ -114,13 +253,17 @@ macro_rules! __model_struct {
     (none $($rest:tt)*) => {
         $crate::__model_struct!(@def $($rest)*);
     };
+    // Derive paths are written out in full: a single-segment macro name is looked up through
+    // every macro call before it in the module, which for thousands of types is quadratic.
     (@def
+        #[derive($($derive:ident),*)]
         $(#[$meta:meta])*
         pub struct $name:ident {
             $( $(#[$field_meta:meta])* pub $field:ident : $ty:ty => $kind:ident $wire:literal, )*
         }
         $( extra $(#[$extra_meta:meta])* pub $extra:ident : $extra_ty:ty; )?
     ) => {
+        #[::core::prelude::v1::derive($($crate::__private::derive::$derive),*)]
         $(#[$meta])*
         pub struct $name {
             $( $(#[$field_meta])* pub $field: $ty, )*
@@ -128,6 +271,7 @@ macro_rules! __model_struct {
         }
     };
     (@ser
+        #[derive($($derive:ident),*)]
         $(#[$meta:meta])*
         pub struct $name:ident {
             $( $(#[$field_meta:meta])* pub $field:ident : $ty:ty => $kind:ident $wire:literal, )*
@@ -136,15 +280,16 @@ macro_rules! __model_struct {
     ) => {
         impl $crate::__private::serde::Serialize for $name {
             fn serialize<__S: $crate::__private::serde::Serializer>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error> {
-                use $crate::__private::serde::ser::SerializeMap as _;
-                let mut map = serializer.serialize_map(::core::option::Option::None)?;
-                $( $crate::__model_write!($kind map $wire (&self.$field)); )*
-                $( for (key, value) in &self.$extra { map.serialize_entry(key, value)?; } )?
-                map.end()
+                let mut map = $crate::__private::serde::Serializer::serialize_map(serializer, ::core::option::Option::None)?;
+                let mut state = ::core::result::Result::<(), __S::Error>::Ok(());
+                $( $crate::__private::model::field::write::$kind(&mut map, &mut state, $wire, &self.$field); )*
+                $( $crate::__private::model::field::write::extra(&mut map, &mut state, &self.$extra); )?
+                $crate::__private::model::field::end(map, state)
             }
         }
     };
     (@de
+        #[derive($($derive:ident),*)]
         $(#[$meta:meta])*
         pub struct $name:ident {
             $( $(#[$field_meta:meta])* pub $field:ident : $ty:ty => $kind:ident $wire:literal, )*
@@ -160,7 +305,7 @@ macro_rules! __model_struct {
             const NAME: &'static str = ::core::stringify!($name);
             #[allow(unused_mut, unused_variables)]
             fn from_map<__A: $crate::__private::serde::de::MapAccess<'de>>(mut map: __A) -> ::core::result::Result<Self, __A::Error> {
-                $( $crate::__model_slot!($kind $field $ty); )*
+                $( let mut $field: $crate::__private::model::field::slot::$kind<$ty> = ::core::default::Default::default(); )*
                 $( let mut $extra: $extra_ty = ::core::default::Default::default(); )?
                 loop {
                     let key = match map.next_key::<$crate::__private::model::Key<'de>>() {
@@ -169,19 +314,18 @@ macro_rules! __model_struct {
                         ::core::result::Result::Err(error) => return ::core::result::Result::Err(error),
                     };
                     let read: ::core::result::Result<(), __A::Error> = match key.as_str() {
-                        $( $wire => $crate::__model_read!($kind map $field), )*
+                        $( $wire => $crate::__private::model::field::read::$kind(&mut map, &mut $field), )*
                         _ => $crate::__model_extra!(map key $( $extra )?),
                     };
                     if let ::core::result::Result::Err(error) = read {
                         return ::core::result::Result::Err(error);
                     }
                 }
-                let mut missing: ::core::option::Option<&'static str> = ::core::option::Option::None;
-                $( $crate::__model_check!($kind $field $wire missing); )*
+                let missing: &[::core::option::Option<&'static str>] = &[ $( $crate::__private::model::field::missing::$kind(&$field, $wire), )* ];
                 #[allow(unreachable_patterns)]
                 match ( $( $field, )* ) {
-                    ( $( $crate::__model_pattern!($kind $field), )* ) => ::core::result::Result::Ok(Self { $( $field, )* $( $extra, )? }),
-                    _ => ::core::result::Result::Err($crate::__private::model::missing_field(missing, ::core::stringify!($name))),
+                    ( $( $crate::__private::model::field::pattern::$kind($field), )* ) => ::core::result::Result::Ok(Self { $( $field, )* $( $extra, )? }),
+                    _ => ::core::result::Result::Err($crate::__private::model::first_missing_field(missing, ::core::stringify!($name))),
                 }
             }
         }
@@ -211,85 +355,19 @@ macro_rules! __model_extra {
     };
 }
 
-/// Writes one field of a model struct.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __model_write {
-    (req $map:ident $wire:literal ($($value:tt)*)) => { $map.serialize_entry($wire, $($value)*)?; };
-    (null $map:ident $wire:literal ($($value:tt)*)) => { $map.serialize_entry($wire, $($value)*)?; };
-    (opt $map:ident $wire:literal ($($value:tt)*)) => {
-        if let ::core::option::Option::Some(value) = $($value)* { $map.serialize_entry($wire, value)?; }
-    };
-    (opt_null $map:ident $wire:literal ($($value:tt)*)) => {
-        if let ::core::option::Option::Some(value) = $($value)* { $map.serialize_entry($wire, value)?; }
-    };
-}
-
-/// Declares the slot a field is read into.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __model_slot {
-    (req $field:ident $ty:ty) => { let mut $field: ::core::option::Option<$ty> = ::core::option::Option::None; };
-    ($kind:ident $field:ident $ty:ty) => { let mut $field: $ty = ::core::option::Option::None; };
-}
-
-/// Reads a field's value into its slot.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __model_read {
-    (req $map:ident $field:ident) => { $crate::__model_read!(@some $map $field) };
-    (opt_null $map:ident $field:ident) => { $crate::__model_read!(@some $map $field) };
-    (@some $map:ident $field:ident) => {
-        match $map.next_value() {
-            ::core::result::Result::Ok(value) => {
-                $field = ::core::option::Option::Some(value);
-                ::core::result::Result::Ok(())
-            }
-            ::core::result::Result::Err(error) => ::core::result::Result::Err(error),
-        }
-    };
-    ($kind:ident $map:ident $field:ident) => {
-        match $map.next_value() {
-            ::core::result::Result::Ok(value) => {
-                $field = value;
-                ::core::result::Result::Ok(())
-            }
-            ::core::result::Result::Err(error) => ::core::result::Result::Err(error),
-        }
-    };
-}
-
-/// Notes the first required field that is missing.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __model_check {
-    (req $field:ident $wire:literal $missing:ident) => {
-        if $missing.is_none() && $field.is_none() {
-            $missing = ::core::option::Option::Some($wire);
-        }
-    };
-    ($kind:ident $field:ident $wire:literal $missing:ident) => {};
-}
-
-/// The pattern a field's slot matches once read: `Some` for a required field.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __model_pattern {
-    (req $field:ident) => { ::core::option::Option::Some($field) };
-    ($kind:ident $field:ident) => { $field };
-}
-
 /// Defines a string enum with a catch-all `Other(String)`, `as_str`, `Display` and its serde
 /// impls (`ser`, `de`, `both` or `none` first).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __model_string_enum {
     ($dir:ident
+        #[derive($($derive:ident),*)]
         $(#[$meta:meta])*
         pub enum $name:ident {
             $( $(#[$variant_meta:meta])* $variant:ident = $wire:literal, )*
         }
     ) => {
+        #[::core::prelude::v1::derive($($crate::__private::derive::$derive),*)]
         $(#[$meta])*
         pub enum $name {
             $( $(#[$variant_meta])* $variant, )*
@@ -352,11 +430,13 @@ macro_rules! __model_string_enum {
 #[macro_export]
 macro_rules! __model_union {
     ($dir:ident
+        #[derive($($derive:ident),*)]
         $(#[$meta:meta])*
         pub enum $name:ident {
             $( $(#[$variant_meta:meta])* $variant:ident($ty:ty), )*
         }
     ) => {
+        #[::core::prelude::v1::derive($($crate::__private::derive::$derive),*)]
         $(#[$meta])*
         pub enum $name {
             $( $(#[$variant_meta])* $variant($ty), )*

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 rt::model_struct! {
     both
-    /// A pet.
     #[derive(Debug, Clone, PartialEq)]
+    /// A pet.
     pub struct Pet {
         /// Required.
         pub id: i64 => req "id",
@@ -35,6 +35,15 @@ rt::model_struct! {
     pub struct OnlyRead {
         pub map: i64 => req "key",
         pub missing: Option<i64> => opt "missing",
+    }
+}
+
+rt::model_struct! {
+    ser
+    #[derive(Debug)]
+    pub struct Unwritable {
+        pub pairs: BTreeMap<(u8, u8), u8> => req "pairs",
+        pub after: Option<i64> => opt "after",
     }
 }
 
@@ -80,9 +89,19 @@ fn fields_written_by_kind() {
 }
 
 #[test]
+fn a_field_that_cannot_be_written_fails_the_whole_value() {
+    let value = Unwritable { pairs: BTreeMap::from([((1, 2), 3)]), after: Some(4) };
+    let error = serde_json::to_string(&value).unwrap_err().to_string();
+    assert!(error.contains("key must be a string"), "{error}");
+}
+
+#[test]
 fn errors_name_the_field() {
     let error = serde_json::from_str::<Pet>(r#"{"type": "cat"}"#).unwrap_err().to_string();
     assert!(error.contains("missing field `id`"), "{error}");
+    // The first required field that is missing is named, not only the first field.
+    let error = serde_json::from_str::<Pet>(r#"{"id": 1, "owner": null}"#).unwrap_err().to_string();
+    assert!(error.contains("missing field `type`"), "{error}");
     let error = serde_json::from_str::<Pet>(r#"{"id": "one", "type": "cat"}"#).unwrap_err().to_string();
     assert!(error.contains("invalid type: string \"one\", expected i64"), "{error}");
     let error = serde_json::from_str::<Pet>("[1]").unwrap_err().to_string();

@@ -151,8 +151,9 @@ const INDENT: &str = "    ";
 const INNER_INDENT: &str = "        ";
 const FIELD_INDENT: &str = "            ";
 
-/// The derives a type gets besides serde's. Structs and unions get no `Eq` or `Hash`: for a
-/// big API those two derives alone cost more compile time than all the others.
+/// The derives a type gets besides serde's, first in a model macro's input. Structs and unions
+/// get no `Eq` or `Hash`: for a big API those two derives alone cost more compile time than all
+/// the others.
 fn derive_line(out: &mut String, eq: bool, default: bool, ord: bool) {
     out.push_str(INNER_INDENT);
     out.push_str("#[derive(Debug, Clone, PartialEq");
@@ -186,8 +187,8 @@ fn model_text(space: &TypeSpace, def: &TypeDef, direction: Directions, out: &mut
             out.push_str(inner);
             out.push_str(direction.word());
             out.push('\n');
-            write_doc_comment(out, inner, type_docs);
             derive_line(out, false, default, false);
+            write_doc_comment(out, inner, type_docs);
             out.push_str(inner);
             out.push_str("pub struct ");
             out.push_str(&name);
@@ -248,8 +249,8 @@ fn model_text(space: &TypeSpace, def: &TypeDef, direction: Directions, out: &mut
             out.push_str(inner);
             out.push_str(direction.word());
             out.push('\n');
-            write_doc_comment(out, inner, type_docs);
             derive_line(out, true, false, true);
+            write_doc_comment(out, inner, type_docs);
             out.push_str(inner);
             out.push_str("pub enum ");
             out.push_str(&name);
@@ -272,8 +273,8 @@ fn model_text(space: &TypeSpace, def: &TypeDef, direction: Directions, out: &mut
             out.push_str(inner);
             out.push_str(direction.word());
             out.push('\n');
-            write_doc_comment(out, inner, type_docs);
             derive_line(out, false, false, false);
+            write_doc_comment(out, inner, type_docs);
             out.push_str(inner);
             out.push_str("pub enum ");
             out.push_str(&name);
