@@ -799,6 +799,15 @@ async fn with_both_credentials_the_first_requirement_wins() {
     assert_eq!(sent.header("authorization"), Some("Bearer jwt-abc"));
 }
 
+#[test]
+fn a_request_builder_debug_names_the_operation_but_not_its_parameters() {
+    let client = AsyncClient::from_builder(AsyncClient::builder().base_url("http://127.0.0.1:9")).expect("an async client");
+    let patch = types::UpdateDevice { name: Some("name-secret".to_owned()), ..Default::default() };
+    let builder = client.devices().update("org-secret", "dev-secret", patch).if_match("etag-secret");
+    let shown = format!("{builder:?}");
+    assert_eq!(shown, "DevicesUpdate { .. }");
+}
+
 #[tokio::test]
 async fn without_credentials_nothing_is_sent_and_the_error_names_the_requirements() {
     let server = start_server().await;

@@ -4,7 +4,9 @@
 //! that puts the parameters into the request) and decoder stay in the generated file.
 
 /// Defines a request builder. Parameters are `name: Type => into` (the setter takes
-/// `impl Into<Type>`) or `=> value` (it takes `Type`).
+/// `impl Into<Type>`) or `=> value` (it takes `Type`). `encode(self, request) { .. }` puts the
+/// parameters into the request; `decode(operation, response) { .. }` is the operation's
+/// decoder when it has one of its own, instead of `= decoder` after `send`.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __request_builder {
@@ -16,17 +18,26 @@ macro_rules! __request_builder {
         $( optional {
             $( $(#[$optional_meta:meta])* $optional:ident : $optional_ty:ty => $conversion:ident, )*
         } )?
-        request $method:tt $path:literal $operation:literal [ $( [ $( $scheme:literal ),* ] ),* ] $($encode:ident)?;
-        send -> $output:ty, $error:ty = $decoder:expr;
+        request $method:tt $path:literal $operation:literal [ $( [ $( $scheme:literal ),* ] ),* ];
+        $( encode($encode_self:ident, $encode_request:ident) $encode:block )?
+        send -> $output:ty, $error:ty $( = $decoder:expr )?;
+        $( decode($decode_operation:ident, $decode_response:ident) $decode:block )?
     ) => {
         $(#[$meta])*
-        #[::core::prelude::v1::derive(::core::fmt::Debug)]
         #[must_use = "a request does nothing until it is sent"]
         pub struct $name<T> {
             transport: T,
             $( $required: $required_ty, )*
             $( $( $optional: ::core::option::Option<$optional_ty>, )* )?
             options: $crate::CallOptions,
+        }
+
+        // Without the fields: a parameter may hold a secret (an API key sent as a header), and
+        // a derive would cost a body per field to type-check.
+        impl<T> ::core::fmt::Debug for $name<T> {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.debug_struct(::core::stringify!($name)).finish_non_exhaustive()
+            }
         }
 
         impl<T: $crate::Transport> $name<T> {
@@ -65,10 +76,24 @@ macro_rules! __request_builder {
                 self
             }
 
+            $(
+                fn encode($encode_self, $encode_request: &mut $crate::Request) -> (T, $crate::CallOptions) {
+                    $encode
+                    ($encode_self.transport, $encode_self.options)
+                }
+            )?
+
+            $(
+                fn decode(
+                    $decode_operation: &'static str,
+                    $decode_response: &$crate::RawResponse,
+                ) -> ::core::result::Result<$output, $crate::Error<$error>> $decode
+            )?
+
             fn into_parts(self) -> (T, $crate::Request) {
                 let mut request = $crate::__builder_request!($method $operation $path);
                 request.security(&[ $( &[ $( $scheme ),* ] ),* ]);
-                let (transport, options) = $crate::__builder_encode!(self request $($encode)?);
+                let (transport, options) = $crate::__builder_encode!(self request $($encode_self)?);
                 request.options(options);
                 (transport, request)
             }
@@ -76,16 +101,24 @@ macro_rules! __request_builder {
             /// Sends the request and decodes the response.
             pub fn send(self) -> T::Output<$output, $error> {
                 let (transport, request) = self.into_parts();
-                transport.execute(request, $decoder)
+                transport.execute(request, $crate::__builder_decoder!($($decoder)?))
             }
 
             /// Sends the request; the decoded body comes with the status and headers.
             pub fn send_with_response(self) -> T::Output<$crate::Response<$output>, $error> {
                 let (transport, request) = self.into_parts();
-                transport.execute_with_response(request, $decoder)
+                transport.execute_with_response(request, $crate::__builder_decoder!($($decoder)?))
             }
         }
     };
+}
+
+/// The decoder a builder names, else its own `decode`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __builder_decoder {
+    () => { Self::decode };
+    ($decoder:expr) => { $decoder };
 }
 
 /// A new request: standard methods by name, others parsed from their text.
@@ -109,7 +142,7 @@ macro_rules! __builder_request {
 #[macro_export]
 macro_rules! __builder_encode {
     ($builder:ident $request:ident) => { ($builder.transport, $builder.options) };
-    ($builder:ident $request:ident encode) => { $builder.encode(&mut $request) };
+    ($builder:ident $request:ident $encode:ident) => { $builder.encode(&mut $request) };
 }
 
 /// A setter's argument type.

@@ -620,7 +620,7 @@ pub(crate) fn builders_module(ir: &Ir) -> Result<String, crate::error::Error> {
     let mut out = String::with_capacity(ir.operations.len() * 2048);
     out.push_str("/// Request builders, one per operation; finish with `send()`.\npub mod builders {\n    #[allow(unused_imports)]\n    use ::specwright_runtime::__private as __rt;\n");
     for op in &ir.operations {
-        let (text, items) = builder(ir, op);
+        let (text, items) = builder(ir, op)?;
         out.push_str(&text);
         let choices = body_choice_items(ir, op);
         super::push_items(&mut out, quote!(#items #choices), || format!("builder of `{}`", op.operation_id))?;
@@ -649,14 +649,15 @@ fn compact(tokens: &TokenStream) -> String {
 }
 
 /// One request builder: the macro call's text, and the impl items of its own.
-fn builder(ir: &Ir, op: &Operation) -> (String, TokenStream) {
+fn builder(ir: &Ir, op: &Operation) -> Result<(String, TokenStream), crate::error::Error> {
     let rt = quote!(__rt);
     let name = format_ident!("{}", op.builder_name);
     let doc = doc_line(&format!(" Request builder for `{}` (`{} {}`).", op.operation_id, op.http_method, op.path));
 
     let mut required = Vec::new();
     let mut optional = String::new();
-    let mut encode = Vec::new();
+    // The encode block's text, a line a parameter.
+    let mut encode = String::new();
     let field_indent = "            ";
     let push_optional = |out: &mut String, docs: [Option<&str>; 2], deprecated: bool, field: &proc_macro2::Ident, ty: &TokenStream, into: bool| {
         super::docs::write_doc_comment(out, field_indent, docs);
@@ -670,39 +671,36 @@ fn builder(ir: &Ir, op: &Operation) -> (String, TokenStream) {
     for param in &op.params {
         let field = ident(&param.rust_name);
         let ty = shape_tokens(&ir.types, &param.shape, Scope::Nested);
-        let wire = param.wire_name.as_str();
-        let style = style_tokens(param.style);
+        let wire = super::types::string_literal(&param.wire_name);
+        let style = compact(&style_tokens(param.style));
         let explode = param.explode;
         // Defaults get the short call; other styles name theirs.
-        let encode_call = |value: TokenStream| match param.location {
-            ParamLocation::Query if param.json_content => quote!(request.query_param_json(#wire, #value);),
+        let encode_call = |value: &str| match param.location {
+            ParamLocation::Query if param.json_content => format!("request.query_param_json({wire}, {value});"),
             ParamLocation::Path if param.style == ParamStyle::Simple && !explode => {
-                quote!(request.path_param(#wire, #value);)
+                format!("request.path_param({wire}, {value});")
             }
-            ParamLocation::Path => quote!(request.path_param_styled(#wire, #value, #style, #explode);),
+            ParamLocation::Path => format!("request.path_param_styled({wire}, {value}, {style}, {explode});"),
             ParamLocation::Query if param.style == ParamStyle::Form && explode => {
-                quote!(request.query_param(#wire, #value);)
+                format!("request.query_param({wire}, {value});")
             }
-            ParamLocation::Query => quote!(request.query_param_styled(#wire, #value, #style, #explode);),
-            ParamLocation::Header if !explode => quote!(request.header_param(#wire, #value);),
-            ParamLocation::Header => quote!(request.header_param_styled(#wire, #value, #explode);),
-            ParamLocation::Cookie => quote!(request.cookie_param(#wire, #value, #explode);),
-            ParamLocation::QueryString => quote!(request.query_string_param(#wire, #value);),
+            ParamLocation::Query => format!("request.query_param_styled({wire}, {value}, {style}, {explode});"),
+            ParamLocation::Header if !explode => format!("request.header_param({wire}, {value});"),
+            ParamLocation::Header => format!("request.header_param_styled({wire}, {value}, {explode});"),
+            ParamLocation::Cookie => format!("request.cookie_param({wire}, {value}, {explode});"),
+            ParamLocation::QueryString => format!("request.query_string_param({wire}, {value});"),
         };
+        encode.push_str(field_indent);
         if param.required {
             required.push(format!("{field}: {}", compact(&ty)));
-            encode.push(encode_call(quote!(&self.#field)));
+            encode.push_str(&encode_call(&format!("&self.{field}")));
         } else {
-            let setter_doc = format!("Sets `{wire}`.");
+            let setter_doc = format!("Sets `{}`.", param.wire_name);
             let docs = [param.description.as_deref(), Some(setter_doc.as_str())];
             push_optional(&mut optional, docs, param.deprecated, &field, &ty, is_string(&param.shape));
-            let call = encode_call(quote!(value));
-            encode.push(quote! {
-                if let Some(value) = &self.#field {
-                    #call
-                }
-            });
+            encode.push_str(&format!("if let Some(value) = &self.{field} {{ {} }}", encode_call("value")));
         }
+        encode.push('\n');
     }
     if let Some(body) = &op.body {
         let ty = match body_choice_enum(op) {
@@ -725,17 +723,30 @@ fn builder(ir: &Ir, op: &Operation) -> (String, TokenStream) {
             }
         };
         let into = body_choice_enum(op).is_some() || matches!(body.encoding, BodyEncoding::Bytes(_));
-        if body.required {
+        let statement = if body.required {
             required.push(format!("body: {}", compact(&ty)));
-            encode.push(quote!({ let body = self.body; #put }));
+            quote!(let body = self.body; #put)
         } else {
             let docs = [body.description.as_deref(), Some("Sets the request body.")];
             push_optional(&mut optional, docs, false, &format_ident!("body"), &ty, into);
-            encode.push(quote! {
+            quote! {
                 if let Some(body) = self.body {
                     #put
                 }
-            });
+            }
+        };
+        let mut lines = String::new();
+        super::push_block(&mut lines, field_indent, statement, || format!("body of `{}`", op.operation_id))?;
+        // `if let Some(body) = self.body { request.json_body(&body); }` on one line, like the
+        // parameters; longer bodies (multipart, a choice of media types) keep their lines.
+        match lines.lines().collect::<Vec<_>>().as_slice() {
+            [head, call, "            }"] if head.ends_with('{') && call.len() < 100 => {
+                encode.push_str(head);
+                encode.push(' ');
+                encode.push_str(call.trim_start());
+                encode.push_str(" }\n");
+            }
+            _ => encode.push_str(&lines),
         }
     }
 
@@ -787,7 +798,6 @@ fn builder(ir: &Ir, op: &Operation) -> (String, TokenStream) {
             format!("[{}]", names.join(", "))
         })
         .collect();
-    let has_encode = !encode.is_empty();
     let mut text = String::new();
     text.push_str("    __rt::request_builder! {\n");
     text.push_str(&format!("        ///{}\n", doc.trim_end()));
@@ -806,37 +816,37 @@ fn builder(ir: &Ir, op: &Operation) -> (String, TokenStream) {
         text.push_str("        }\n");
     }
     text.push_str(&format!(
-        "        request {method} {} {} [{}]{};\n",
+        "        request {method} {} {} [{}];\n",
         super::types::string_literal(&op.path),
         super::types::string_literal(&op.operation_id),
         requirements.join(", "),
-        if has_encode { " encode" } else { "" },
     ));
-    text.push_str(&format!("        send -> {}, {} = {};\n", compact(&output), compact(&error), compact(&decoder)));
+    if !encode.is_empty() {
+        text.push_str("        encode(self, request) {\n");
+        text.push_str(&encode);
+        text.push_str("        }\n");
+    }
+    match decode_function {
+        Some(function) => {
+            text.push_str(&format!("        send -> {}, {};\n", compact(&output), compact(&error)));
+            text.push_str("        decode(operation, response) {\n");
+            super::push_block(&mut text, field_indent, function, || format!("decoder of `{}`", op.operation_id))?;
+            text.push_str("        }\n");
+        }
+        None => text.push_str(&format!("        send -> {}, {} = {};\n", compact(&output), compact(&error), compact(&decoder))),
+    }
     text.push_str("    }\n");
 
-    let encode_fn = has_encode.then(|| {
-        quote! {
-            fn encode(self, request: &mut #rt::Request) -> (T, #rt::CallOptions) {
-                #(#encode)*
-                (self.transport, self.options)
-            }
-        }
-    });
-    let items = if encode_fn.is_none() && send_with_headers.is_none() && send_stream.is_none() && decode_function.is_empty() {
+    let items = if send_with_headers.is_none() && send_stream.is_none() {
         TokenStream::new()
     } else {
         quote! {
             impl<T: #rt::Transport> #name<T> {
-                #encode_fn
-
                 #send_with_headers
 
                 #send_stream
-
-                #decode_function
             }
         }
     };
-    (text, items)
+    Ok((text, items))
 }

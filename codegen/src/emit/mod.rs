@@ -24,6 +24,26 @@ pub(crate) fn push_items(out: &mut String, tokens: proc_macro2::TokenStream, wha
     Ok(())
 }
 
+/// Appends the statements `tokens` formatted by prettyplease as the inside of a block at
+/// `indent`, for a block written into a macro call's text.
+pub(crate) fn push_block(out: &mut String, indent: &str, tokens: proc_macro2::TokenStream, what: impl FnOnce() -> String) -> Result<(), Error> {
+    let file = syn::parse2::<syn::File>(quote::quote!(fn block() { #tokens }))
+        .map_err(|error| Error::Internal { message: format!("{}: {error}", what()) })?;
+    let text = prettyplease::unparse(&file);
+    let lines: Vec<&str> = text.lines().collect();
+    // The first line is the function's head, the last its closing brace.
+    for line in lines.iter().skip(1).take(lines.len().saturating_sub(2)) {
+        if let Some(inner) = line.strip_prefix("    ") {
+            out.push_str(indent);
+            out.push_str(inner);
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    Ok(())
+}
+
 /// The generated module source for `ir`. `source_name` goes into the header comment.
 pub fn emit(ir: &Ir, source_name: &str) -> Result<String, Error> {
     let directions = usage::directions(ir, ir.types.full_serde);

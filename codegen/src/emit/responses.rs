@@ -16,8 +16,8 @@ pub(crate) struct Decoding {
     pub(crate) error: TokenStream,
     /// The decoder: a runtime function or the builder's own `Self::decode`.
     pub(crate) decoder: TokenStream,
-    /// The builder's `decode` function, when it needs one.
-    pub(crate) function: TokenStream,
+    /// The body of the builder's `decode(operation, response)`, when it needs one of its own.
+    pub(crate) function: Option<TokenStream>,
     /// The documented headers' struct, when there are any.
     pub(crate) headers: Option<TokenStream>,
 }
@@ -237,7 +237,7 @@ pub(crate) fn decoding(ir: &Ir, op: &Operation) -> Decoding {
                 quote!(#p::#f)
             }
         };
-        return Decoding { output, error, decoder, function: TokenStream::new(), headers };
+        return Decoding { output, error, decoder, function: None, headers };
     }
 
     let mut arms = Vec::new();
@@ -287,12 +287,10 @@ pub(crate) fn decoding(ir: &Ir, op: &Operation) -> Decoding {
     }
     let imports = (!imports.is_empty()).then(|| quote!(use super::responses::{#(#imports),*};));
     let function = quote! {
-        fn decode(operation: &'static str, response: &#p::RawResponse) -> Result<#output, #p::Error<#error>> {
-            #imports
-            match response.status.as_u16() {
-                #(#arms)*
-            }
+        #imports
+        match response.status.as_u16() {
+            #(#arms)*
         }
     };
-    Decoding { output, error, decoder: quote!(Self::decode), function, headers }
+    Decoding { output, error, decoder: quote!(Self::decode), function: Some(function), headers }
 }
