@@ -355,8 +355,9 @@ macro_rules! __model_extra {
     };
 }
 
-/// Defines a string enum with a catch-all `Other(String)`, `as_str`, `Display` and its serde
-/// impls (`ser`, `de`, `both` or `none` first).
+/// Defines a string enum with a catch-all `Other(String)`, `as_str`, `Display`, `PartialEq`,
+/// `Eq`, `Hash`, `PartialOrd` and `Ord` by the wire value, and its serde impls (`ser`, `de`,
+/// `both` or `none` first).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __model_string_enum {
@@ -388,6 +389,34 @@ macro_rules! __model_string_enum {
         impl ::core::fmt::Display for $name {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 f.write_str(self.as_str())
+            }
+        }
+
+        // By the wire value, so that `Other("a")` equals the variant whose value is "a"; and a
+        // one-line body each checks in a fraction of what the derives cost.
+        impl ::core::cmp::PartialEq for $name {
+            fn eq(&self, other: &Self) -> bool {
+                self.as_str() == other.as_str()
+            }
+        }
+
+        impl ::core::cmp::Eq for $name {}
+
+        impl ::core::hash::Hash for $name {
+            fn hash<__H: ::core::hash::Hasher>(&self, state: &mut __H) {
+                ::core::hash::Hash::hash(self.as_str(), state)
+            }
+        }
+
+        impl ::core::cmp::PartialOrd for $name {
+            fn partial_cmp(&self, other: &Self) -> ::core::option::Option<::core::cmp::Ordering> {
+                ::core::option::Option::Some(::core::cmp::Ord::cmp(self, other))
+            }
+        }
+
+        impl ::core::cmp::Ord for $name {
+            fn cmp(&self, other: &Self) -> ::core::cmp::Ordering {
+                self.as_str().cmp(other.as_str())
             }
         }
 

@@ -49,7 +49,7 @@ rt::model_struct! {
 
 rt::model_string_enum! {
     both
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[derive(Debug, Clone)]
     pub enum Kind {
         /// `door`
         Door = "door",
@@ -136,6 +136,18 @@ fn string_enums_keep_unknown_values() {
 }
 
 #[test]
+fn string_enums_compare_hash_and_order_by_wire_value() {
+    use std::collections::HashSet;
+    assert_eq!(Kind::Other("door".to_owned()), Kind::Door, "the same wire value is the same value");
+    assert_ne!(Kind::Other("doors".to_owned()), Kind::Door);
+    let set: HashSet<Kind> = [Kind::Door, Kind::Other("door".to_owned()), Kind::Camera].into_iter().collect();
+    assert_eq!(set.len(), 2, "equal values hash alike");
+    let mut sorted = vec![Kind::Door, Kind::Other("bell".to_owned()), Kind::Camera];
+    sorted.sort();
+    assert_eq!(sorted, [Kind::Other("bell".to_owned()), Kind::Camera, Kind::Door]);
+}
+
+#[test]
 fn untagged_unions_take_the_first_member_that_fits() {
     assert_eq!(serde_json::from_str::<IdOrPet>("7").unwrap(), IdOrPet::Id(7));
     let union: IdOrPet = serde_json::from_str(r#"{"id": 1, "type": "t"}"#).unwrap();
@@ -162,7 +174,7 @@ rt::model_struct! {
 }
 rt::model_string_enum! {
     both
-    #[derive(Debug, PartialEq)]
+    #[derive(Debug)]
     pub enum S {
         X = "x",
     }

@@ -153,15 +153,13 @@ const FIELD_INDENT: &str = "            ";
 
 /// The derives a type gets besides serde's, first in a model macro's input. Structs and unions
 /// get no `Eq` or `Hash`: for a big API those two derives alone cost more compile time than all
-/// the others.
-fn derive_line(out: &mut String, eq: bool, default: bool, ord: bool) {
+/// the others. String enums take only `Debug` and `Clone`: their macro compares, hashes and
+/// orders them by wire value.
+fn derive_line(out: &mut String, partial_eq: bool, default: bool) {
     out.push_str(INNER_INDENT);
-    out.push_str("#[derive(Debug, Clone, PartialEq");
-    if eq {
-        out.push_str(", Eq, Hash");
-    }
-    if ord {
-        out.push_str(", PartialOrd, Ord");
+    out.push_str("#[derive(Debug, Clone");
+    if partial_eq {
+        out.push_str(", PartialEq");
     }
     if default {
         out.push_str(", Default");
@@ -187,7 +185,7 @@ fn model_text(space: &TypeSpace, def: &TypeDef, direction: Directions, out: &mut
             out.push_str(inner);
             out.push_str(direction.word());
             out.push('\n');
-            derive_line(out, false, default, false);
+            derive_line(out, true, default);
             write_doc_comment(out, inner, type_docs);
             out.push_str(inner);
             out.push_str("pub struct ");
@@ -249,7 +247,7 @@ fn model_text(space: &TypeSpace, def: &TypeDef, direction: Directions, out: &mut
             out.push_str(inner);
             out.push_str(direction.word());
             out.push('\n');
-            derive_line(out, true, false, true);
+            derive_line(out, false, false);
             write_doc_comment(out, inner, type_docs);
             out.push_str(inner);
             out.push_str("pub enum ");
@@ -273,7 +271,7 @@ fn model_text(space: &TypeSpace, def: &TypeDef, direction: Directions, out: &mut
             out.push_str(inner);
             out.push_str(direction.word());
             out.push('\n');
-            derive_line(out, false, false, false);
+            derive_line(out, true, false);
             write_doc_comment(out, inner, type_docs);
             out.push_str(inner);
             out.push_str("pub enum ");
