@@ -315,6 +315,11 @@ impl Model<'_> {
 
     /// Deserializes `value` (which sits at `prefix`), repairing what has a clear meaning.
     fn deserialize<T: serde::de::DeserializeOwned>(&mut self, value: &mut Value, prefix: &str) -> Result<T, (String, String)> {
+        // Tracking the path costs much of the deserialization: it is only done when there is
+        // an error to place.
+        if let Ok(model) = T::deserialize(&*value) {
+            return Ok(model);
+        }
         let mut repairs = 0;
         loop {
             match serde_path_to_error::deserialize::<_, T>(&*value) {
@@ -769,5 +774,26 @@ mod tests {
         let mut schema = json!({"$ref": "#/components/schemas/A", "nullable": true, "description": "d"});
         normalize_schema(&mut schema);
         assert_eq!(schema, json!({"allOf": [{"$ref": "#/components/schemas/A"}], "nullable": true, "description": "d"}));
+    }
+
+    #[test]
+    fn failed_deserializations_are_repaired_or_left_out_at_their_place() {
+        // The first, untracked read fails on both: the tracked one repairs the version (its text
+        // is kept) and places the bad parameter.
+        let spec = r#"{"openapi": "3.0.3", "info": {"title": "t", "version": 2},
+            "paths": {"/a": {"get": {"parameters": [{"name": "p", "in": "query", "schema": {"type": "string"}}, {"name": "q", "in": "query", "style": 7}],
+                "responses": {"200": {}}}}}}"#;
+        let loader = crate::MemoryLoader::new().with("spec.json", spec);
+        let bundle = crate::resolve::resolve(&loader, "spec.json").map(|(bundle, _)| bundle);
+        let Ok(bundle) = bundle else { panic!("the spec does not load") };
+        let Ok((normalized, warnings)) = normalize(&bundle) else { panic!("the spec does not normalize") };
+        assert_eq!(normalized.api.info.version, "2");
+        let operation = normalized.api.paths.paths.get("/a").and_then(|item| item.as_item()).and_then(|item| item.get.as_ref());
+        assert_eq!(operation.map(|op| op.parameters.len()), Some(1), "the bad parameter is left out, the good one kept");
+        let placed: Vec<(String, String)> = warnings
+            .warnings()
+            .map(|w| (w.message.clone(), w.location.as_ref().map(|l| l.pointer.clone()).unwrap_or_default()))
+            .collect();
+        assert!(placed.iter().any(|(m, p)| m.starts_with("the parameter is left out: unknown variant `7`") && p == "/paths/~1a/get/parameters/1"), "{placed:?}");
     }
 }
