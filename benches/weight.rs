@@ -165,10 +165,10 @@ fn generate_in_process(spec: &Path) -> Result<(String, usize, [Duration; 4]), St
         format!("{} error(s), first: {first}", d.errors().count())
     };
     let started = Instant::now();
-    let (bundle, _) = resolve::resolve(&loader, &location).map_err(diagnostics)?;
+    let (mut bundle, _) = resolve::resolve(&loader, &location).map_err(diagnostics)?;
     let t_resolve = started.elapsed();
     let started = Instant::now();
-    let (normalized, _) = normalize::normalize(&bundle).map_err(diagnostics)?;
+    let (normalized, _) = normalize::normalize_taking(&mut bundle).map_err(diagnostics)?;
     let t_normalize = started.elapsed();
     let started = Instant::now();
     let (model, warnings) = ir::build(&normalized, &ir::Options::default());

@@ -208,7 +208,38 @@ pub fn escape_pointer_segment(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
+/// Appends `/` and `segment`, escaped, to `pointer`: [`escape_pointer_segment`] without a
+/// string of its own, for the walks that extend a pointer at every node.
+pub fn push_pointer_segment(pointer: &mut String, segment: &str) {
+    pointer.push('/');
+    if !segment.contains(['~', '/']) {
+        pointer.push_str(segment);
+        return;
+    }
+    for c in segment.chars() {
+        match c {
+            '~' => pointer.push_str("~0"),
+            '/' => pointer.push_str("~1"),
+            c => pointer.push(c),
+        }
+    }
+}
+
 /// Unescapes one JSON pointer segment (RFC 6901).
 pub fn unescape_pointer_segment(segment: &str) -> String {
     segment.replace("~1", "/").replace("~0", "~")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pushed_segments_are_escaped_like_escaped_ones() {
+        for segment in ["plain", "a/b~c", "~1", "é/~", ""] {
+            let mut pointer = String::from("/x");
+            push_pointer_segment(&mut pointer, segment);
+            assert_eq!(pointer, format!("/x/{}", escape_pointer_segment(segment)));
+        }
+    }
 }

@@ -236,9 +236,9 @@ impl Generator {
                 &fs
             }
         };
-        let (bundle, mut diagnostics) = resolve::resolve(loader, &self.spec).map_err(Error::Spec)?;
+        let (mut bundle, mut diagnostics) = resolve::resolve(loader, &self.spec).map_err(Error::Spec)?;
         let files = bundle.locations().filter_map(|l| loader.local_path(l)).collect();
-        let normalized = match normalize::normalize(&bundle) {
+        let normalized = match normalize::normalize_taking(&mut bundle) {
             Ok((normalized, warnings)) => {
                 diagnostics.0.extend(warnings.0);
                 normalized

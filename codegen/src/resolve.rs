@@ -11,7 +11,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde_json::{Map, Value};
 
-use crate::diagnostic::{Diagnostic, Diagnostics, Location, escape_pointer_segment, unescape_pointer_segment};
+use crate::diagnostic::{Diagnostic, Diagnostics, Location, escape_pointer_segment, push_pointer_segment, unescape_pointer_segment};
 use crate::load::{Document, EXPANSION_NODE_BUDGET, Loader, is_url, join_location, load_document};
 
 /// Sections whose entries are hoisted under the same name.
@@ -213,8 +213,7 @@ impl Resolver<'_> {
                         }
                     };
                     let length = pointer.len();
-                    pointer.push('/');
-                    pointer.push_str(&escape_pointer_segment(key));
+                    push_pointer_segment(pointer, key);
                     self.walk(child, doc, pointer, depth, child_keys);
                     pointer.truncate(length);
                 }
@@ -223,8 +222,7 @@ impl Resolver<'_> {
                 // Items of a list are objects of keywords: schemas, parameters, servers.
                 for (index, child) in items.iter_mut().enumerate() {
                     let length = pointer.len();
-                    pointer.push('/');
-                    pointer.push_str(&index.to_string());
+                    push_index(pointer, index);
                     self.walk(child, doc, pointer, depth, Keys::Keywords);
                     pointer.truncate(length);
                 }
@@ -619,8 +617,7 @@ fn copy_for_walk(value: &Value, keys: Keys, pointer: &mut String, left_out: &mut
             let mut copy = Map::with_capacity(map.len());
             for (key, child) in map {
                 let length = pointer.len();
-                pointer.push('/');
-                pointer.push_str(&escape_pointer_segment(key));
+                push_pointer_segment(pointer, key);
                 let child_keys = match keys {
                     Keys::Names | Keys::NamesAndExtensions => Some(Keys::Keywords),
                     Keys::NamesOfNames => Some(Keys::NamesAndExtensions),
@@ -645,8 +642,7 @@ fn copy_for_walk(value: &Value, keys: Keys, pointer: &mut String, left_out: &mut
             let mut copy = Vec::with_capacity(items.len());
             for (index, item) in items.iter().enumerate() {
                 let length = pointer.len();
-                pointer.push('/');
-                pointer.push_str(&index.to_string());
+                push_index(pointer, index);
                 copy.push(copy_for_walk(item, Keys::Keywords, pointer, left_out));
                 pointer.truncate(length);
             }
@@ -759,6 +755,12 @@ fn percent_decode(text: &str) -> String {
         index += 1;
     }
     String::from_utf8(out).unwrap_or_else(|_| text.to_owned())
+}
+
+/// Appends `/index` to `pointer`, without a string of its own.
+fn push_index(pointer: &mut String, index: usize) {
+    use std::fmt::Write as _;
+    let _ = write!(pointer, "/{index}");
 }
 
 #[cfg(test)]

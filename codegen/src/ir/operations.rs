@@ -1,5 +1,6 @@
 //! Operations: method, path, parameters, body, response, security, docs, grouping by tag.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use openapiv3::{
@@ -314,7 +315,7 @@ impl OperationBuilder<'_, '_> {
                 });
                 let tag = group.and_then(|g| groups.get(g)).map(|g| g.tag.clone());
                 let method = method.as_str();
-                let operation = &operation;
+                let operation: &SpecOperation = &operation;
                 let operation_id = operation
                     .operation_id
                     .clone()
@@ -815,8 +816,9 @@ fn media_type_with_prefix<'c>(content: &'c indexmap::IndexMap<String, MediaType>
 
 /// The operations of a path item: the 3.0 model's methods, then the ones carried in
 /// [`crate::normalize::EXT_OPERATIONS`] (3.2 `query` and `additionalOperations`).
-fn methods(item: &PathItem, pointer: &str, diagnostics: &mut Diagnostics) -> Vec<(String, SpecOperation)> {
-    let mut out: Vec<(String, SpecOperation)> = [
+/// The operations of a path item: its own borrowed, those read from an extension owned.
+fn methods<'a>(item: &'a PathItem, pointer: &str, diagnostics: &mut Diagnostics) -> Vec<(String, Cow<'a, SpecOperation>)> {
+    let mut out: Vec<(String, Cow<'a, SpecOperation>)> = [
         ("get", &item.get),
         ("put", &item.put),
         ("post", &item.post),
@@ -827,13 +829,13 @@ fn methods(item: &PathItem, pointer: &str, diagnostics: &mut Diagnostics) -> Vec
         ("trace", &item.trace),
     ]
     .into_iter()
-    .filter_map(|(method, operation)| operation.as_ref().map(|op| (method.to_owned(), op.clone())))
+    .filter_map(|(method, operation)| operation.as_ref().map(|op| (method.to_owned(), Cow::Borrowed(op))))
     .collect();
     if let Some(serde_json::Value::Object(extra)) = item.extensions.get(crate::normalize::EXT_OPERATIONS) {
         for (method, operation) in extra {
             let valid = !method.is_empty() && method.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
             match serde_json::from_value::<SpecOperation>(operation.clone()) {
-                Ok(operation) if valid => out.push((method.to_ascii_lowercase(), operation)),
+                Ok(operation) if valid => out.push((method.to_ascii_lowercase(), Cow::Owned(operation))),
                 Ok(_) => diagnostics.push(Diagnostic::warning(
                     format!("`{method}` is not a valid HTTP method; the operation is left out"),
                     Some(Location::pointer_only(format!("{pointer}/additionalOperations/{}", escape_pointer_segment(method)))),

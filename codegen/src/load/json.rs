@@ -4,19 +4,19 @@
 //! that JSON writers (Python's `json.dump`) use for characters outside the BMP, and JSON takes
 //! the last of duplicate keys where YAML refuses them. So a document that is JSON is read here.
 
-use std::collections::HashMap;
+use std::fmt::Write as _;
 
 use serde_json::{Map, Number, Value};
 
 use super::parse::{MAX_DEPTH, ParseProblem, Parsed, Pos, is_unread_extension};
-use crate::diagnostic::escape_pointer_segment;
+use crate::diagnostic::push_pointer_segment;
 
 /// Parses a JSON text (RFC 8259). The first syntax error stops the parse.
 pub fn parse(text: &str) -> Result<Parsed, Vec<ParseProblem>> {
-    let mut reader = Reader { bytes: text.as_bytes(), index: 0, pos: Pos { line: 1, column: 1 }, parsed: Parsed::for_source(text.len()) };
+    let mut reader = Reader { text, bytes: text.as_bytes(), index: 0, pos: Pos { line: 1, column: 1 }, parsed: Parsed::for_source(text.len()) };
     reader.whitespace();
     let mut pointer = String::new();
-    let value = reader.value(&mut pointer, false, 0).map_err(|problem| vec![*problem])?;
+    let value = reader.value(&mut pointer, false, false, 0).map_err(|problem| vec![*problem])?;
     reader.whitespace();
     if reader.index < reader.bytes.len() {
         return Err(vec![*reader.problem("unexpected text after the JSON value", String::new())]);
@@ -29,6 +29,7 @@ pub fn parse(text: &str) -> Result<Parsed, Vec<ParseProblem>> {
 type Failure = Box<ParseProblem>;
 
 struct Reader<'a> {
+    text: &'a str,
     bytes: &'a [u8],
     index: usize,
     /// Position of `bytes[index]`.
@@ -53,8 +54,18 @@ impl Reader<'_> {
     }
 
     fn whitespace(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            self.bump();
+        while let Some(byte) = self.peek() {
+            match byte {
+                b'\n' => {
+                    self.index += 1;
+                    self.pos = Pos { line: self.pos.line + 1, column: 1 };
+                }
+                b' ' | b'\t' | b'\r' => {
+                    self.index += 1;
+                    self.pos.column += 1;
+                }
+                _ => return,
+            }
         }
     }
 
@@ -85,12 +96,12 @@ impl Reader<'_> {
         }
     }
 
-    /// One value at `pointer`; `quiet` inside an unread extension. The caller has recorded the
-    /// node's position where it wants one (a mapping entry's is its key's).
-    fn value(&mut self, pointer: &mut String, quiet: bool, depth: usize) -> Result<Value, Failure> {
-        if !quiet {
+    /// One value at `pointer`; `quiet` inside an unread extension. A mapping entry's value
+    /// (`entry`) has its position recorded by the caller: its key's.
+    fn value(&mut self, pointer: &mut String, quiet: bool, entry: bool, depth: usize) -> Result<Value, Failure> {
+        if !quiet && !entry {
             let pos = self.pos;
-            if self.parsed.has_room() && !self.parsed.positions.contains_key(pointer.as_str()) && self.parsed.may_record(pointer.len(), pos, pointer) {
+            if self.parsed.has_room() && self.parsed.may_record(pointer.len(), pos, pointer) {
                 self.parsed.positions.insert(pointer.clone(), pos);
             }
         }
@@ -112,7 +123,9 @@ impl Reader<'_> {
     fn object(&mut self, pointer: &mut String, quiet: bool, depth: usize) -> Result<Value, Failure> {
         self.bump();
         let mut map = Map::new();
-        let mut first_seen: HashMap<String, Pos> = HashMap::new();
+        // Where each key of `map` is, in its order: duplicates are rare, so finding the first
+        // of two is a scan.
+        let mut key_positions: Vec<Pos> = Vec::new();
         self.whitespace();
         if self.peek() == Some(b'}') {
             self.bump();
@@ -127,12 +140,16 @@ impl Reader<'_> {
             let key = self.string(pointer)?;
             let child_quiet = quiet || is_unread_extension(&key, pointer);
             let length = pointer.len();
-            pointer.push('/');
-            pointer.push_str(&escape_pointer_segment(&key));
+            push_pointer_segment(pointer, &key);
             self.whitespace();
             self.expect(b':', "`:` after the key", pointer)?;
             self.whitespace();
-            if let Some(first) = first_seen.get(&key) {
+            let first_seen = if map.contains_key(&key) {
+                map.keys().position(|k| *k == key).and_then(|index| key_positions.get(index)).copied()
+            } else {
+                None
+            };
+            if let Some(first) = first_seen {
                 // JSON parsers take the last of duplicate keys; so does this one, out loud.
                 self.parsed.warn(ParseProblem {
                     message: format!(
@@ -142,18 +159,18 @@ impl Reader<'_> {
                     pos: key_pos,
                     pointer: pointer.clone(),
                     help: Some("remove or rename one of the two entries".into()),
-                    related: Some((*first, pointer.clone())),
+                    related: Some((first, pointer.clone())),
                 });
                 if !child_quiet && self.parsed.may_record(pointer.len(), key_pos, pointer) {
                     self.parsed.positions.insert(pointer.clone(), key_pos);
                 }
             } else {
-                first_seen.insert(key.clone(), key_pos);
+                key_positions.push(key_pos);
                 if !quiet && self.parsed.may_record(pointer.len(), key_pos, pointer) {
                     self.parsed.positions.insert(pointer.clone(), key_pos);
                 }
             }
-            let value = self.value(pointer, child_quiet, depth + 1)?;
+            let value = self.value(pointer, child_quiet, true, depth + 1)?;
             pointer.truncate(length);
             map.insert(key, value);
             self.whitespace();
@@ -179,9 +196,8 @@ impl Reader<'_> {
         loop {
             self.whitespace();
             let length = pointer.len();
-            pointer.push('/');
-            pointer.push_str(&items.len().to_string());
-            let item = self.value(pointer, quiet, depth + 1)?;
+            let _ = write!(pointer, "/{}", items.len());
+            let item = self.value(pointer, quiet, false, depth + 1)?;
             pointer.truncate(length);
             items.push(item);
             self.whitespace();
@@ -285,14 +301,14 @@ impl Reader<'_> {
         let mut out = String::new();
         loop {
             let run_start = self.index;
-            while let Some(byte) = self.peek() {
-                if byte == b'"' || byte == b'\\' || byte < 0x20 {
-                    break;
-                }
-                self.bump();
-            }
-            // The run ends at an ASCII byte, so it is whole UTF-8.
-            out.push_str(std::str::from_utf8(self.bytes.get(run_start..self.index).unwrap_or_default()).unwrap_or_default());
+            let rest = self.bytes.get(run_start..).unwrap_or_default();
+            let run = rest.iter().position(|&byte| byte == b'"' || byte == b'\\' || byte < 0x20).unwrap_or(rest.len());
+            let run = rest.get(..run).unwrap_or_default();
+            // No line break in the run: the column moves by its characters.
+            self.index += run.len();
+            self.pos.column += run.iter().filter(|&&byte| byte & 0xC0 != 0x80).count();
+            // The run starts and ends at ASCII bytes (or the end), so it is whole characters.
+            out.push_str(self.text.get(run_start..self.index).unwrap_or_default());
             match self.peek() {
                 Some(b'"') => {
                     self.bump();
@@ -404,6 +420,14 @@ mod tests {
         assert_eq!(parsed.and_then(|p| p.raw_scalars.get("/n/3")).map(String::as_str), Some("1.10"));
         // The out-of-range number and the duplicate key are warnings.
         assert_eq!(parsed.map(|p| p.warnings.len()), Some(2));
+    }
+
+    #[test]
+    fn a_duplicate_key_points_at_the_first_of_its_object() {
+        let parsed = parse("{\"a\": {\"b\": 1},\n \"b\": 2,\n \"c\": 3, \"b\": 4}").ok();
+        let warnings = parsed.map(|p| p.warnings).unwrap_or_default();
+        let found: Vec<_> = warnings.iter().map(|w| (w.pos, w.related.clone())).collect();
+        assert_eq!(found, [(Pos { line: 3, column: 10 }, Some((Pos { line: 2, column: 2 }, "/b".to_owned())))]);
     }
 
     #[test]

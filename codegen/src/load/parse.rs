@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 use serde_json::{Map, Number, Value};
 
-use crate::diagnostic::escape_pointer_segment;
+use crate::diagnostic::{escape_pointer_segment, push_pointer_segment};
 
 /// The most nodes a spec may expand to beyond what its files spell out: YAML aliases of every
 /// document and `$ref` targets copied in place share this one budget.
@@ -27,6 +27,9 @@ pub const MAX_READER_WARNINGS: usize = 100;
 /// bytes per byte.
 const POINTER_BYTES_PER_SOURCE_BYTE: usize = 16;
 const MIN_POINTER_BYTES: usize = 1 << 22;
+
+/// Source bytes per recorded node to reserve room for (GitHub's JSON spec has 55).
+const SOURCE_BYTES_PER_NODE: usize = 40;
 
 /// A 1-based line and column (in characters).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -95,7 +98,10 @@ impl Parsed {
     /// An empty result for a source of `text_len` bytes, with its budget for positions.
     pub(crate) fn for_source(text_len: usize) -> Self {
         let budget = text_len.saturating_mul(POINTER_BYTES_PER_SOURCE_BYTE).max(MIN_POINTER_BYTES);
-        Self { pointer_bytes_left: budget, ..Self::default() }
+        // Sized for the nodes a spec of this size may have: growing the table hashes every
+        // long pointer again.
+        let positions = HashMap::with_capacity(text_len / SOURCE_BYTES_PER_NODE);
+        Self { pointer_bytes_left: budget, positions, ..Self::default() }
     }
 
     /// Keeps a warning, up to [`MAX_READER_WARNINGS`].
@@ -165,20 +171,37 @@ enum Frame {
         nodes: usize,
         quiet: bool,
         key: Option<String>,
-        keys: HashMap<String, Pos>,
+        /// Where each key of `map` is, in its order (duplicates are rare: the first of two is
+        /// found by a scan).
+        key_positions: Vec<Pos>,
         merges: Vec<Value>,
     },
 }
 
 impl Frame {
     fn child_pointer(&self) -> Option<String> {
+        let (pointer, extra) = match self {
+            Frame::Seq { pointer, .. } => (pointer, 8),
+            Frame::Map { key: Some(key), pointer, .. } => (pointer, key.len() + 1),
+            Frame::Map { key: None, .. } => return None,
+        };
+        let mut child = String::with_capacity(pointer.len() + extra);
+        child.push_str(pointer);
         match self {
-            Frame::Seq { items, pointer, .. } => Some(format!("{pointer}/{}", items.len())),
-            Frame::Map { key: Some(key), pointer, .. } => {
-                Some(format!("{pointer}/{}", escape_pointer_segment(key)))
+            Frame::Seq { items, .. } => {
+                use std::fmt::Write as _;
+                let _ = write!(child, "/{}", items.len());
             }
-            Frame::Map { key: None, .. } => None,
+            Frame::Map { key: Some(key), .. } => push_pointer_segment(&mut child, key),
+            Frame::Map { key: None, .. } => {}
         }
+        Some(child)
+    }
+
+    /// Whether the next node is the value of a mapping entry, whose position is its key's,
+    /// recorded with the key.
+    fn is_map(&self) -> bool {
+        matches!(self, Frame::Map { .. })
     }
 }
 
@@ -243,7 +266,7 @@ pub fn parse(text: &str) -> Result<Parsed, Vec<ParseProblem>> {
                     builder.set_key(key, Pos::of(&span));
                     continue;
                 }
-                if !builder.child_quiet() && builder.parsed.has_room() {
+                if !builder.child_quiet() && builder.parsed.has_room() && (raw.is_some() || !builder.in_map()) {
                     let pointer = builder.child_pointer_or_root();
                     if let Some(raw) = raw {
                         if builder.parsed.may_record(pointer.len().saturating_add(raw.len()), Pos::of(&span), &pointer) {
@@ -292,7 +315,7 @@ pub fn parse(text: &str) -> Result<Parsed, Vec<ParseProblem>> {
                         nodes: 1,
                         quiet,
                         key: None,
-                        keys: HashMap::new(),
+                        key_positions: Vec::new(),
                         merges: Vec::new(),
                     }
                 } else {
@@ -355,7 +378,7 @@ pub fn parse(text: &str) -> Result<Parsed, Vec<ParseProblem>> {
                     builder.set_key(key, Pos::of(&span));
                     continue;
                 }
-                if !builder.child_quiet() && builder.parsed.has_room() {
+                if !builder.child_quiet() && builder.parsed.has_room() && !builder.in_map() {
                     let pointer = builder.child_pointer_or_root();
                     builder.record(&pointer, Pos::of(&span));
                 }
@@ -401,9 +424,16 @@ impl Builder {
         self.stack.last().and_then(Frame::child_pointer).unwrap_or_default()
     }
 
+    /// Whether the next node is the value of a mapping entry.
+    fn in_map(&self) -> bool {
+        self.stack.last().is_some_and(Frame::is_map)
+    }
+
+    /// Records the position of the node at `pointer`, unless it is a mapping entry's value,
+    /// which has its key's (recorded by `set_key`, or out of the budget).
     fn record(&mut self, pointer: &str, pos: Pos) {
         // The budget first: hashing a long pointer only to find no room is the cost avoided.
-        if self.parsed.has_room() && !self.parsed.positions.contains_key(pointer) && self.parsed.may_record(pointer.len(), pos, pointer) {
+        if !self.in_map() && self.parsed.has_room() && self.parsed.may_record(pointer.len(), pos, pointer) {
             self.parsed.positions.insert(pointer.to_owned(), pos);
         }
     }
@@ -411,13 +441,15 @@ impl Builder {
     fn set_key(&mut self, key: String, pos: Pos) {
         let mut duplicate = None;
         let mut quiet = false;
-        if let Some(Frame::Map { key: slot, keys, pointer, quiet: in_extension, .. }) = self.stack.last_mut() {
+        if let Some(Frame::Map { key: slot, key_positions, map, pointer, quiet: in_extension, .. }) = self.stack.last_mut() {
             quiet = *in_extension;
+            // The entries before this one are in `map` (merged ones only come at the end).
             if key != "<<" {
-                if let Some(first) = keys.get(&key) {
-                    duplicate = Some((*first, format!("{pointer}/{}", escape_pointer_segment(&key))));
+                if map.contains_key(&key) {
+                    let first = map.keys().position(|k| *k == key).and_then(|index| key_positions.get(index));
+                    duplicate = Some((first.copied().unwrap_or_default(), format!("{pointer}/{}", escape_pointer_segment(&key))));
                 } else {
-                    keys.insert(key.clone(), pos);
+                    key_positions.push(pos);
                 }
             }
             *slot = Some(key);
@@ -626,6 +658,17 @@ mod tests {
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].pos, Pos { line: 3, column: 1 });
         assert_eq!(problems[0].related, Some((Pos { line: 1, column: 1 }, "/a".to_owned())));
+    }
+
+    #[test]
+    fn a_duplicate_after_merged_and_nested_entries_points_at_its_first() {
+        let problems = parse("a: 1\n<<: {a: 5, b: 2}\nc: {a: 1}\nb: 3\na: 4\n").err().unwrap_or_default();
+        let found: Vec<_> = problems.iter().map(|p| (p.message.as_str(), p.pos.line, p.related.clone())).collect();
+        assert_eq!(found, [("duplicate key `a`", 5, Some((Pos { line: 1, column: 1 }, "/a".to_owned())))]);
+        // Positions: a key's for an entry's value, the item's own in a list.
+        let parsed = parse("k:\n  - 1\n  - {x: 2}\n").ok();
+        let pos = |p: &str| parsed.as_ref().and_then(|d| d.positions.get(p).copied());
+        assert_eq!((pos("/k"), pos("/k/1"), pos("/k/1/x")), (Some(Pos { line: 1, column: 1 }), Some(Pos { line: 3, column: 5 }), Some(Pos { line: 3, column: 6 })));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use serde_json::{Number, Value};
 
-use crate::diagnostic::escape_pointer_segment;
+use crate::diagnostic::push_pointer_segment;
 
 /// Fields whose value is a string in every OpenAPI object that has them.
 const STRING_FIELDS: &[&str] = &[
@@ -71,8 +71,7 @@ fn walk(value: &mut Value, pointer: &mut String, raw: &dyn Fn(&str) -> Option<St
                     continue;
                 }
                 let length = pointer.len();
-                pointer.push('/');
-                pointer.push_str(&escape_pointer_segment(key));
+                push_pointer_segment(pointer, key);
                 if let Some(coercion) = fix(key, child, pointer, raw) {
                     out.push(coercion);
                 } else {

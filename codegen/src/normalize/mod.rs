@@ -4,9 +4,11 @@
 //! 3.0 equivalent where one exists (`type: [T, "null"]` → `type: T, nullable: true`), and carried
 //! in `x-specwright-*` extensions otherwise, for the IR to read back.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value, json};
 
-use crate::diagnostic::{Diagnostic, Diagnostics, escape_pointer_segment};
+use crate::diagnostic::{Diagnostic, Diagnostics, escape_pointer_segment, push_pointer_segment};
 use crate::resolve::Bundle;
 
 /// Extension carrying the types of a multi-type 3.1 schema (`type: [string, integer]`).
@@ -63,24 +65,42 @@ const NORMALIZE_STACK: usize = 64 << 20;
 
 /// Normalizes a bundle. Warnings come back beside the document; errors instead of it.
 pub fn normalize(bundle: &Bundle) -> Result<(Normalized, Diagnostics), Diagnostics> {
+    on_normalize_stack(bundle, None)
+}
+
+/// [`normalize`], taking the bundle's data instead of copying it (a big spec's data takes long
+/// to copy). What is left of the bundle still locates diagnostics and raw scalars.
+pub fn normalize_taking(bundle: &mut Bundle) -> Result<(Normalized, Diagnostics), Diagnostics> {
+    let value = std::mem::take(&mut bundle.value);
+    on_normalize_stack(bundle, Some(value))
+}
+
+/// Normalizes `value`, or else a copy of the bundle's data, on a stack of its own.
+fn on_normalize_stack(bundle: &Bundle, value: Option<Value>) -> Result<(Normalized, Diagnostics), Diagnostics> {
     std::thread::scope(|scope| {
         let thread = std::thread::Builder::new().name("specwright-normalize".to_owned()).stack_size(NORMALIZE_STACK);
-        match thread.spawn_scoped(scope, || normalize_here(bundle)) {
-            Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        // The data goes over once the thread is there, and stays here if it is not.
+        let (send, receive) = std::sync::mpsc::channel();
+        match thread.spawn_scoped(scope, move || normalize_here(bundle, receive.recv().ok().flatten())) {
+            Ok(handle) => {
+                let _ = send.send(value);
+                handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            }
             // No thread to be had: the cap on nesting still holds the stack to a few MiB.
-            Err(_) => normalize_here(bundle),
+            Err(_) => normalize_here(bundle, value),
         }
     })
 }
 
-fn normalize_here(bundle: &Bundle) -> Result<(Normalized, Diagnostics), Diagnostics> {
+fn normalize_here(bundle: &Bundle, value: Option<Value>) -> Result<(Normalized, Diagnostics), Diagnostics> {
+    let value = value.map_or(Cow::Borrowed(&bundle.value), Cow::Owned);
     let mut diagnostics = Diagnostics::default();
-    let Value::Object(root) = &bundle.value else {
+    let Value::Object(root) = &*value else {
         diagnostics.push(
             Diagnostic::error(
                 format!(
                     "this is not an OpenAPI document: expected a mapping at the top level, found {}",
-                    kind_of(&bundle.value)
+                    kind_of(&value)
                 ),
                 bundle.locate(""),
             )
@@ -134,7 +154,7 @@ fn normalize_here(bundle: &Bundle) -> Result<(Normalized, Diagnostics), Diagnost
     let mut value = if version == SpecVersion::V2_0 {
         swagger2::convert(root, &mut diagnostics, &|pointer| bundle.locate(pointer))
     } else {
-        bundle.value.clone()
+        value.into_owned()
     };
     let Value::Object(root) = &mut value else { return Err(diagnostics) };
     if version != SpecVersion::V2_0 {
@@ -315,6 +335,11 @@ impl Model<'_> {
 
     /// Deserializes `value` (which sits at `prefix`), repairing what has a clear meaning.
     fn deserialize<T: serde::de::DeserializeOwned>(&mut self, value: &mut Value, prefix: &str) -> Result<T, (String, String)> {
+        // Tracking the path costs much of the deserialization: it is only done when there is
+        // an error to place.
+        if let Ok(model) = T::deserialize(&*value) {
+            return Ok(model);
+        }
         let mut repairs = 0;
         loop {
             match serde_path_to_error::deserialize::<_, T>(&*value) {
@@ -437,8 +462,7 @@ fn collect_deep_refs(value: &Value, pointer: &mut String, out: &mut Vec<String>)
                     continue;
                 }
                 let length = pointer.len();
-                pointer.push('/');
-                pointer.push_str(&escape_pointer_segment(key));
+                push_pointer_segment(pointer, key);
                 collect_deep_refs(child, pointer, out);
                 pointer.truncate(length);
             }
@@ -577,8 +601,7 @@ fn walk_document(value: &mut Value, pointer: &mut String, truncated: &mut Vec<St
         }
         let is_schema_map = key == "schemas" && pointer == "/components";
         let length = pointer.len();
-        pointer.push('/');
-        pointer.push_str(&escape_pointer_segment(key));
+        push_pointer_segment(pointer, key);
         if key == "schema" || key == "itemSchema" {
             cap_schema_depth(child, pointer, truncated);
             normalize_schema(child);
@@ -769,5 +792,39 @@ mod tests {
         let mut schema = json!({"$ref": "#/components/schemas/A", "nullable": true, "description": "d"});
         normalize_schema(&mut schema);
         assert_eq!(schema, json!({"allOf": [{"$ref": "#/components/schemas/A"}], "nullable": true, "description": "d"}));
+    }
+
+    #[test]
+    fn failed_deserializations_are_repaired_or_left_out_at_their_place() {
+        // The first, untracked read fails on both: the tracked one repairs the version (its text
+        // is kept) and places the bad parameter.
+        let spec = r#"{"openapi": "3.0.3", "info": {"title": "t", "version": 2},
+            "paths": {"/a": {"get": {"parameters": [{"name": "p", "in": "query", "schema": {"type": "string"}}, {"name": "q", "in": "query", "style": 7}],
+                "responses": {"200": {}}}}}}"#;
+        let loader = crate::MemoryLoader::new().with("spec.json", spec);
+        let bundle = crate::resolve::resolve(&loader, "spec.json").map(|(bundle, _)| bundle);
+        let Ok(bundle) = bundle else { panic!("the spec does not load") };
+        let Ok((normalized, warnings)) = normalize(&bundle) else { panic!("the spec does not normalize") };
+        assert_eq!(normalized.api.info.version, "2");
+        let operation = normalized.api.paths.paths.get("/a").and_then(|item| item.as_item()).and_then(|item| item.get.as_ref());
+        assert_eq!(operation.map(|op| op.parameters.len()), Some(1), "the bad parameter is left out, the good one kept");
+        let placed: Vec<(String, String)> = warnings
+            .warnings()
+            .map(|w| (w.message.clone(), w.location.as_ref().map(|l| l.pointer.clone()).unwrap_or_default()))
+            .collect();
+        assert!(placed.iter().any(|(m, p)| m.starts_with("the parameter is left out: unknown variant `7`") && p == "/paths/~1a/get/parameters/1"), "{placed:?}");
+    }
+
+    #[test]
+    fn taking_the_bundle_data_normalizes_as_copying_it_does() {
+        let spec = "openapi: 3.0.3\ninfo: {title: t, version: 1.10}\npaths:\n  /a:\n    get:\n      responses: {'200': {}}\n";
+        let loader = crate::MemoryLoader::new().with("spec.yaml", spec);
+        let Ok((mut bundle, _)) = crate::resolve::resolve(&loader, "spec.yaml") else { panic!("the spec does not load") };
+        let copied = normalize(&bundle).map(|(n, w)| (serde_json::to_value(&n.api).ok(), w.to_string()));
+        let taken = normalize_taking(&mut bundle).map(|(n, w)| (serde_json::to_value(&n.api).ok(), w.to_string()));
+        assert!(copied.as_ref().is_ok_and(|(api, _)| api.as_ref().is_some_and(|api| api["info"]["version"] == "1.10")));
+        assert_eq!(taken.ok(), copied.ok());
+        assert_eq!(bundle.value, Value::Null, "the data was moved, not copied");
+        assert_eq!(bundle.locate("/paths/~1a/get").map(|l| l.line), Some(5), "what is left still locates");
     }
 }
