@@ -151,20 +151,44 @@ const INDENT: &str = "    ";
 const INNER_INDENT: &str = "        ";
 const FIELD_INDENT: &str = "            ";
 
-/// The derives a type gets besides serde's, first in a model macro's input. Structs and unions
-/// get no `Eq` or `Hash`: for a big API those two derives alone cost more compile time than all
-/// the others. String enums take only `Debug` and `Clone`: their macro compares, hashes and
-/// orders them by wire value.
-fn derive_line(out: &mut String, partial_eq: bool, default: bool) {
-    out.push_str(INNER_INDENT);
-    out.push_str("#[derive(Debug, Clone");
-    if partial_eq {
-        out.push_str(", PartialEq");
+/// The head of a model macro call up to the item's opening brace: the macro, the serde
+/// direction, the derives, the docs and `pub struct Name {` (or `enum`). Structs and unions get
+/// no `Eq` or `Hash`: for a big API those two derives alone cost more compile time than all the
+/// others. String enums take only `Debug` and `Clone`: their macro compares, hashes and orders
+/// them by wire value.
+struct MacroHead<'a> {
+    macro_name: &'a str,
+    keyword: &'a str,
+    partial_eq: bool,
+    default: bool,
+}
+
+impl MacroHead<'_> {
+    fn write(&self, out: &mut String, direction: Directions, docs: [Option<&str>; 3], name: &str) {
+        out.push_str(INDENT);
+        out.push_str("__rt::");
+        out.push_str(self.macro_name);
+        out.push_str("! {\n");
+        out.push_str(INNER_INDENT);
+        out.push_str(direction.word());
+        out.push('\n');
+        out.push_str(INNER_INDENT);
+        out.push_str("#[derive(Debug, Clone");
+        if self.partial_eq {
+            out.push_str(", PartialEq");
+        }
+        if self.default {
+            out.push_str(", Default");
+        }
+        out.push_str(")]\n");
+        write_doc_comment(out, INNER_INDENT, docs);
+        out.push_str(INNER_INDENT);
+        out.push_str("pub ");
+        out.push_str(self.keyword);
+        out.push(' ');
+        out.push_str(name);
+        out.push_str(" {\n");
     }
-    if default {
-        out.push_str(", Default");
-    }
-    out.push_str(")]\n");
 }
 
 pub(crate) fn string_literal(text: &str) -> String {
@@ -180,17 +204,8 @@ fn model_text(space: &TypeSpace, def: &TypeDef, direction: Directions, out: &mut
     match &def.kind {
         TypeKind::Struct { fields } => {
             let default = fields.iter().all(|f| !f.required || f.nullable || f.flatten);
-            out.push_str(INDENT);
-            out.push_str("__rt::model_struct! {\n");
-            out.push_str(inner);
-            out.push_str(direction.word());
-            out.push('\n');
-            derive_line(out, true, default);
-            write_doc_comment(out, inner, type_docs);
-            out.push_str(inner);
-            out.push_str("pub struct ");
-            out.push_str(&name);
-            out.push_str(" {\n");
+            let head = MacroHead { macro_name: "model_struct", keyword: "struct", partial_eq: true, default };
+            head.write(out, direction, type_docs, &name);
             let mut extra = None;
             for field in fields {
                 if field.flatten {
@@ -242,17 +257,8 @@ fn model_text(space: &TypeSpace, def: &TypeDef, direction: Directions, out: &mut
             }
         }
         TypeKind::Enum { variants } => {
-            out.push_str(INDENT);
-            out.push_str("__rt::model_string_enum! {\n");
-            out.push_str(inner);
-            out.push_str(direction.word());
-            out.push('\n');
-            derive_line(out, false, false);
-            write_doc_comment(out, inner, type_docs);
-            out.push_str(inner);
-            out.push_str("pub enum ");
-            out.push_str(&name);
-            out.push_str(" {\n");
+            let head = MacroHead { macro_name: "model_string_enum", keyword: "enum", partial_eq: false, default: false };
+            head.write(out, direction, type_docs, &name);
             for variant in variants {
                 let doc = doc_line(&format!("`{}`", variant.wire_value));
                 write_doc_comment(out, FIELD_INDENT, [Some(doc.as_str())]);
@@ -266,17 +272,8 @@ fn model_text(space: &TypeSpace, def: &TypeDef, direction: Directions, out: &mut
             out.push_str("}\n");
         }
         TypeKind::Union { members, discriminator: None } => {
-            out.push_str(INDENT);
-            out.push_str("__rt::model_union! {\n");
-            out.push_str(inner);
-            out.push_str(direction.word());
-            out.push('\n');
-            derive_line(out, true, false);
-            write_doc_comment(out, inner, type_docs);
-            out.push_str(inner);
-            out.push_str("pub enum ");
-            out.push_str(&name);
-            out.push_str(" {\n");
+            let head = MacroHead { macro_name: "model_union", keyword: "enum", partial_eq: true, default: false };
+            head.write(out, direction, type_docs, &name);
             for member in members {
                 out.push_str(FIELD_INDENT);
                 out.push_str(&format_ident!("{}", member.rust_name).to_string());
