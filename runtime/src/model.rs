@@ -237,25 +237,10 @@ pub mod field {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __model_struct {
-    (ser $($rest:tt)*) => {
-        $crate::__model_struct!(@def $($rest)*);
-        $crate::__model_struct!(@ser $($rest)*);
-    };
-    (de $($rest:tt)*) => {
-        $crate::__model_struct!(@def $($rest)*);
-        $crate::__model_struct!(@de $($rest)*);
-    };
-    (both $($rest:tt)*) => {
-        $crate::__model_struct!(@def $($rest)*);
-        $crate::__model_struct!(@ser $($rest)*);
-        $crate::__model_struct!(@de $($rest)*);
-    };
-    (none $($rest:tt)*) => {
-        $crate::__model_struct!(@def $($rest)*);
-    };
     // Derive paths are written out in full: a single-segment macro name is looked up through
     // every macro call before it in the module, which for thousands of types is quadratic.
-    (@def
+    // The struct is parsed here once; the impls get its name and fields alone.
+    ($dir:ident
         #[derive($($derive:ident),*)]
         $(#[$meta:meta])*
         pub struct $name:ident {
@@ -269,15 +254,21 @@ macro_rules! __model_struct {
             $( $(#[$field_meta])* pub $field: $ty, )*
             $( $(#[$extra_meta])* pub $extra: $extra_ty, )?
         }
+
+        $crate::__model_struct!(@$dir $name { $( $field : $ty => $kind $wire, )* } $( $extra : $extra_ty )?);
     };
-    (@ser
-        #[derive($($derive:ident),*)]
-        $(#[$meta:meta])*
-        pub struct $name:ident {
-            $( $(#[$field_meta:meta])* pub $field:ident : $ty:ty => $kind:ident $wire:literal, )*
-        }
-        $( extra $(#[$extra_meta:meta])* pub $extra:ident : $extra_ty:ty; )?
-    ) => {
+    (@ser $($rest:tt)*) => {
+        $crate::__model_struct!(@ser_impl $($rest)*);
+    };
+    (@de $($rest:tt)*) => {
+        $crate::__model_struct!(@de_impl $($rest)*);
+    };
+    (@both $($rest:tt)*) => {
+        $crate::__model_struct!(@ser_impl $($rest)*);
+        $crate::__model_struct!(@de_impl $($rest)*);
+    };
+    (@none $($rest:tt)*) => {};
+    (@ser_impl $name:ident { $( $field:ident : $ty:ty => $kind:ident $wire:literal, )* } $( $extra:ident : $extra_ty:ty )?) => {
         impl $crate::__private::serde::Serialize for $name {
             fn serialize<__S: $crate::__private::serde::Serializer>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error> {
                 let mut map = $crate::__private::serde::Serializer::serialize_map(serializer, ::core::option::Option::None)?;
@@ -287,16 +278,6 @@ macro_rules! __model_struct {
                 $crate::__private::model::field::end(map, state)
             }
         }
-    };
-    (@de
-        #[derive($($derive:ident),*)]
-        $(#[$meta:meta])*
-        pub struct $name:ident {
-            $( $(#[$field_meta:meta])* pub $field:ident : $ty:ty => $kind:ident $wire:literal, )*
-        }
-        $( extra $(#[$extra_meta:meta])* pub $extra:ident : $extra_ty:ty; )?
-    ) => {
-        $crate::__model_struct!(@de_impl $name { $( $field : $ty => $kind $wire, )* } $( $extra : $extra_ty )?);
     };
     // One exit for the read loop and one for the missing-field check keep the function's
     // control flow linear in the number of fields.
