@@ -5,7 +5,8 @@
 //! runtime sets it up (connect and read timeouts, no redirect policy, no `Referer`): what
 //! those settings cost reqwest itself, apart from the runtime's own work.
 //!
-//! `cargo bench -p openapp-client --bench overhead`
+//! `cargo bench -p openapp-client --bench overhead`; with `OVERHEAD_PROFILE=generated` (or
+//! `configured`, or `hand-written`) it makes only that kind of call, for a profiler to look at one at a time.
 
 use std::time::{Duration, Instant};
 
@@ -57,6 +58,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         configured.get(format!("{base}/orgs/org-1")).header("X-API-Key", "bench-key").send().await?.bytes().await?;
         client.orgs().get("org-1").send().await?;
         http.get(format!("{base}/orgs/org-1")).header("X-API-Key", "bench-key").send().await?.bytes().await?;
+    }
+    if let Ok(kind) = std::env::var("OVERHEAD_PROFILE") {
+        // `OVERHEAD_CALLS` sets how many (fewer, under an instruction counter).
+        let calls = std::env::var("OVERHEAD_CALLS").ok().and_then(|n| n.parse().ok()).unwrap_or(CALLS * 10);
+        let started = Instant::now();
+        for _ in 0..calls {
+            if kind == "generated" {
+                std::hint::black_box(client.orgs().get("org-1").send().await?);
+            } else {
+                let http = if kind == "configured" { &configured } else { &http };
+                let response = http.get(format!("{base}/orgs/org-1")).header("X-API-Key", "bench-key").send().await?;
+                let org: openapp_client::types::Organization = serde_json::from_slice(&response.bytes().await?)?;
+                std::hint::black_box(org);
+            }
+        }
+        println!("{kind}: {:.2} µs/call", started.elapsed().as_secs_f64() * 1e6 / f64::from(calls.max(1)));
+        return Ok(());
     }
     println!("{ROUNDS} alternating rounds of {CALLS} calls each (µs/call)");
     println!("round    generated  hand-written   ratio   reqwest as configured   ratio");

@@ -380,7 +380,9 @@ impl ClientCore {
                 // Without hooks the kept request is the one sent, so a redirect can copy it.
                 let same_as_sent = if self.inner.shared.hooks.is_empty() { prepared.as_ref() } else { None };
                 let redirects = Redirects { same_as_sent, base, query_credentials: &query_credentials };
-                let Some(result) = until!(deadline, self.exchange(outgoing, redirects, call, reading)) else {
+                // Boxed: the attempt's future is the biggest part of a call's state, and every
+                // layer around it (timeout, span, the call) would otherwise move it whole.
+                let Some(result) = until!(deadline, Box::pin(self.exchange(outgoing, redirects, call, reading))) else {
                     return Err(timed_out(attempt));
                 };
                 // Whether another attempt may help, and after how long.
@@ -431,10 +433,7 @@ impl ClientCore {
 
         let base = self.inner.base.parsed.as_ref()
             .map_err(|message| Error::InvalidBaseUrl { url: self.inner.base.text.clone(), message: message.clone() })?;
-        let mut target = String::with_capacity(self.inner.base.text.len() + request.path.len());
-        target.push_str(&self.inner.base.text);
-        target.push_str(&request.path);
-        let mut url = Url::parse(&target)
+        let mut url = request_url(base, &self.inner.base.text, &request.path)
             .map_err(|e| Error::Encode { operation, message: format!("URL: {e}") })?;
         // A path that is not a path (`@host/x`) would send the credentials elsewhere.
         if !same_origin(&url, base) || url.username() != base.username() || url.password() != base.password() {
@@ -694,6 +693,31 @@ fn is_redirect(status: StatusCode) -> bool {
 }
 
 
+/// The URL of `path` under the base URL: the base URL's text and the path, parsed as one.
+/// A path that can only be a path (it starts with `/` and holds no `?`, `#`, space or control
+/// character, which parsing would cut or trim) is set on a copy of the parsed base URL instead,
+/// so that each call does not parse and check the host again; the result is the same.
+fn request_url(base: &Url, base_text: &str, path: &str) -> Result<Url, String> {
+    let only_a_path = path.starts_with('/') && !path.bytes().any(|b| b <= b' ' || matches!(b, b'?' | b'#' | 0x7f));
+    if !only_a_path {
+        let mut target = String::with_capacity(base_text.len() + path.len());
+        target.push_str(base_text);
+        target.push_str(path);
+        return Url::parse(&target).map_err(|e| e.to_string());
+    }
+    // The base text has no trailing `/`, so a base without a path parses to the path `/`.
+    let prefix = match base.path() {
+        "/" => "",
+        prefix => prefix,
+    };
+    let mut joined = String::with_capacity(prefix.len() + path.len());
+    joined.push_str(prefix);
+    joined.push_str(path);
+    let mut url = base.clone();
+    url.set_path(&joined);
+    Ok(url)
+}
+
 /// Whether two URLs share scheme, host and port (the port a scheme implies included).
 fn same_origin(a: &Url, b: &Url) -> bool {
     a.scheme() == b.scheme() && a.host() == b.host() && a.port_or_known_default() == b.port_or_known_default()
@@ -834,4 +858,37 @@ fn redacted_url(url: &Url, secret_names: &[&str]) -> String {
         .collect();
     logged.query_pairs_mut().clear().extend_pairs(pairs);
     logged.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_set_on_the_parsed_base_gives_the_url_that_parsing_the_whole_text_gives() {
+        let bases = [
+            "http://api.test",
+            "http://api.test:8080/v1",
+            "https://user:pw@api.test/v1/x",
+            "http://api.test/a%20b",
+            "http://api.test/ünï",
+            "http://api.test/a/../v1",
+            "http://[::1]:3/api",
+            "http://xn--nxasmq6b.test/v2",
+        ];
+        let paths = [
+            "/orgs/org-1", "/orgs/%2F", "/a/./b", "/a/../b", "/../../x", "/ü/é", "/a\\b", "/a%zz", "/a|b{c}^`",
+            "/a%2e%2e/b", "//double", "/", "/..", "/a;b=c,d", "/x@y:z", "/orgs/%7Bid%7D", "/trailing/",
+            // Not only a path: these take the parsing way.
+            "/a b", "/a?b=1", "/a#f", "x", "", "/\t/x", "@evil.test/x",
+        ];
+        for base_text in bases {
+            let base = Url::parse(base_text).expect("a valid base");
+            for path in paths {
+                let whole = Url::parse(&format!("{base_text}{path}")).map_err(|e| e.to_string());
+                let joined = request_url(&base, base_text, path);
+                assert_eq!(joined, whole, "base {base_text:?}, path {path:?}");
+            }
+        }
+    }
 }
