@@ -308,31 +308,22 @@ impl ClientCore {
         self.inner.credentials.is_set(scheme)
     }
 
-    /// Sends the request (retrying as the policy allows) and reads the whole response; hand
-    /// the result to [`Self::whole`]. The two are apart, not one async fn, so that the call's
-    /// future is not wrapped (and moved) once more.
-    pub(crate) fn send(&self, request: Request) -> impl Future<Output = Result<Received, Error>> + Send + '_ {
+    /// Sends the request (retrying as the policy allows) and reads the whole response. The
+    /// future owns the core, so that [`crate::transport::exchange`] can poll it in place
+    /// instead of holding it (and the request) in a state of its own.
+    pub(crate) fn send(self, request: Request) -> impl Future<Output = Result<Received, Error>> + Send + 'static {
         self.send_for(request, Reading::Whole)
     }
 
-    /// The whole response of [`Self::send`].
-    pub(crate) async fn whole(&self, received: Received) -> Result<RawResponse, Error> {
-        match received {
-            Received::Whole(raw) => Ok(raw),
-            // Reading whole, this does not happen.
-            Received::Streaming(stream) => Box::pin(stream.into_raw(self.inner.shared.max_response_bytes)).await,
-        }
-    }
-
     /// Sends the request; a 2xx body is left to stream, any other is read whole.
-    pub(crate) fn send_streaming(&self, request: Request) -> impl Future<Output = Result<Received, Error>> + Send + '_ {
-        self.send_for(request, Reading::StreamSuccess)
+    pub(crate) fn send_streaming(&self, request: Request) -> impl Future<Output = Result<Received, Error>> + Send + 'static {
+        self.clone().send_for(request, Reading::StreamSuccess)
     }
 
     // Futures are moved whole at each layer of a call, so what is only needed before sending
     // (the request's parts, the credentials) lives in `prepare`, not across an `.await`, and
     // the rare paths (token request, retry wait) are boxed.
-    async fn send_for(&self, request: Request, reading: Reading) -> Result<Received, Error> {
+    async fn send_for(self, request: Request, reading: Reading) -> Result<Received, Error> {
         let operation = request.operation;
         if let Some(message) = request.problem {
             return Err(Error::Encode { operation, message });
@@ -354,9 +345,10 @@ impl ClientCore {
         let sources = self.inner.credentials.token_sources(request.security);
         if !sources.is_empty() {
             let limit = self.inner.shared.max_response_bytes;
+            let inner = &self.inner;
             let tokens = Box::pin(async move {
                 for source in &sources {
-                    source.ensure_token(&self.inner.shared.http, &self.inner.base.text, operation, limit).await?;
+                    source.ensure_token(&inner.shared.http, &inner.base.text, operation, limit).await?;
                 }
                 Ok::<(), Error>(())
             });
@@ -366,7 +358,7 @@ impl ClientCore {
             }
         }
         // Nothing here is borrowed: a borrowed local stays in the future's state to its end.
-        let Prepared { request: prepared, method, policy, base, query_credentials, span, sent_once } = self.prepare(request)?;
+        let Prepared { request: prepared, method, policy, base, query_credentials, span, sent_once, plain } = self.prepare(request)?;
         let started = Instant::now();
         let mut prepared = Some(prepared);
         let outcome = async {
@@ -376,7 +368,7 @@ impl ClientCore {
                 // The last attempt the policy allows takes the request instead of a copy.
                 let last = sent_once || !policy.allows(&method, attempt);
                 let call = CallInfo { operation, attempt, method: &method };
-                let outgoing = self.outgoing(&mut prepared, last, call)?;
+                let outgoing = self.outgoing(&mut prepared, last, plain, call)?;
                 // Without hooks the kept request is the one sent, so a redirect can copy it.
                 let same_as_sent = if self.inner.shared.hooks.is_empty() { prepared.as_ref() } else { None };
                 let redirects = Redirects { same_as_sent, base, query_credentials: &query_credentials };
@@ -496,7 +488,8 @@ impl ClientCore {
         // Only the URL's user information needs reqwest's builder (it becomes Basic
         // authentication), and a URL without a host its error; otherwise the headers are moved
         // in, not copied.
-        let prepared = if url.has_host() && url.username().is_empty() && url.password().is_none() {
+        let plain = url.has_host() && url.username().is_empty() && url.password().is_none();
+        let prepared = if plain {
             let mut prepared = reqwest::Request::new(method.clone(), url);
             *prepared.headers_mut() = headers;
             *prepared.body_mut() = body;
@@ -524,14 +517,19 @@ impl ClientCore {
         let span = if quiet { tracing::Span::none() } else { span };
         // A streamed body can go only once: the first attempt takes it, and no retry follows.
         let sent_once = prepared.body().is_some_and(|body| body.as_bytes().is_none());
-        Ok(Prepared { request: prepared, method, policy, base, query_credentials, span, sent_once })
+        let plain = plain && prepared.body().is_none();
+        Ok(Prepared { request: prepared, method, policy, base, query_credentials, span, sent_once, plain })
     }
 
     /// The request for one attempt: the kept one on the last attempt, else a copy; then the
     /// hooks have their say.
-    fn outgoing(&self, prepared: &mut Option<reqwest::Request>, last: bool, call: CallInfo<'_>) -> Result<reqwest::Request, Error> {
+    fn outgoing(&self, prepared: &mut Option<reqwest::Request>, last: bool, plain: bool, call: CallInfo<'_>) -> Result<reqwest::Request, Error> {
         let operation = call.operation;
-        let outgoing = if last { prepared.take() } else { prepared.as_ref().and_then(reqwest::Request::try_clone) };
+        let outgoing = match prepared.as_ref() {
+            _ if last => prepared.take(),
+            Some(kept) if plain => Some(copy_plain_request(kept)),
+            kept => kept.and_then(reqwest::Request::try_clone),
+        };
         let mut outgoing =
             outgoing.ok_or_else(|| Error::Encode { operation, message: "the body cannot be sent twice".to_owned() })?;
         for hook in &self.inner.shared.hooks {
@@ -635,6 +633,8 @@ struct Prepared<'a> {
     span: tracing::Span,
     /// The body is streamed: it can go once only.
     sent_once: bool,
+    /// Made by `reqwest::Request::new`, without a body: [`copy_plain_request`] copies it.
+    plain: bool,
 }
 
 /// The URL for logs, written only when a span is: values of secret query parameters replaced.
@@ -647,6 +647,16 @@ impl std::fmt::Display for RedactedUrl<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&redacted_url(self.url, self.secret_names))
     }
+}
+
+/// A copy of a request that `reqwest::Request::new` made and that has no body: field by
+/// field, since `try_clone` also copies the per-request timeout, which puts a map into the
+/// copy's extensions (three allocations a call).
+fn copy_plain_request(request: &reqwest::Request) -> reqwest::Request {
+    let mut copy = reqwest::Request::new(request.method().clone(), request.url().clone());
+    *copy.headers_mut() = request.headers().clone();
+    *copy.version_mut() = request.version();
+    copy
 }
 
 /// The headers and body a redirect sends again; `None` for the body: a streamed one, which

@@ -58,6 +58,11 @@ impl Flat {
 }
 
 pub(crate) fn flatten<V: Serialize + ?Sized>(value: &V) -> Result<Flat, String> {
+    // Most parameters are strings and integers: their text is had without a JSON value.
+    let mut text = String::new();
+    if value.serialize(ScalarText { out: &mut text }).is_ok() {
+        return Ok(Flat::Scalar(text));
+    }
     match serde_json::to_value(value).map_err(|e| e.to_string())? {
         Value::Array(items) => items.into_iter().map(scalar).collect::<Result<_, _>>().map(Flat::List),
         Value::Object(fields) => fields
@@ -199,6 +204,45 @@ mod tests {
         flatten(&value).unwrap_or(Flat::Scalar(String::new()))
     }
 
+    /// What `flatten` gives without the JSON value, and what the JSON way gives.
+    fn both_ways<V: Serialize>(value: V) -> (Option<String>, Option<String>) {
+        let mut text = String::new();
+        let direct = value.serialize(ScalarText { out: &mut text }).is_ok().then_some(text);
+        let by_json = match serde_json::to_value(&value).map(scalar) {
+            Ok(Ok(text)) => Some(text),
+            _ => None,
+        };
+        (direct, by_json)
+    }
+
+    #[derive(Serialize)]
+    enum Colour {
+        #[serde(rename = "dark-blue")]
+        DarkBlue,
+    }
+
+    #[derive(Serialize)]
+    struct Id(u64);
+
+    #[test]
+    fn scalars_written_directly_read_as_their_json_text_and_the_rest_is_left_to_json() {
+        let direct_and_equal = [
+            both_ways("a b/ü"), both_ways(String::new()), both_ways(-42_i64), both_ways(u64::MAX),
+            both_ways(7_u8), both_ways(true), both_ways('x'), both_ways(Some("s")), both_ways(Colour::DarkBlue),
+            both_ways(Id(9)), both_ways(uuid::Uuid::nil()),
+        ];
+        for (direct, by_json) in direct_and_equal {
+            assert!(direct.is_some(), "{by_json:?} was not written directly");
+            assert_eq!(direct, by_json);
+        }
+        // Floats print otherwise in JSON (`1.0`); none, lists and objects are not scalars.
+        for (direct, _) in [both_ways(1.0_f64), both_ways(None::<&str>), both_ways(vec![1]), both_ways(json!({"a": 1}))] {
+            assert_eq!(direct, None);
+        }
+        assert!(matches!(flatten(&1.0_f64), Ok(Flat::Scalar(text)) if text == "1.0"));
+        assert!(matches!(flatten(&None::<u8>), Ok(Flat::Scalar(text)) if text.is_empty()));
+    }
+
     /// The examples of the OpenAPI specification's style table (color = blue,
     /// [blue, black, brown], {R: 100, G: 200, B: 150}).
     #[test]
@@ -247,5 +291,124 @@ mod tests {
         assert_eq!(cookie_pairs("c", flat(json!({"a=1; admin": "x"})), true), ["a%3D1%3B%20admin=x"]);
         assert_eq!(header_value(flat(json!({"a": 1, "b": 2})), true), "a=1,b=2");
         assert_eq!(header_value(flat(json!([1, 2])), false), "1,2");
+    }
+}
+
+/// Writes the text of a string, integer, boolean or unit variant, as [`scalar`] would give
+/// it from the JSON value; anything else (floats included, whose JSON text differs from
+/// Rust's) is refused, and taken the JSON way.
+struct ScalarText<'a> {
+    out: &'a mut String,
+}
+
+/// What [`ScalarText`] refuses.
+#[derive(Debug)]
+struct NotScalar;
+
+impl std::fmt::Display for NotScalar {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("not a scalar")
+    }
+}
+
+impl std::error::Error for NotScalar {}
+
+impl serde::ser::Error for NotScalar {
+    fn custom<T: std::fmt::Display>(_: T) -> Self {
+        Self
+    }
+}
+
+macro_rules! scalar_text_integers {
+    ($($method:ident: $ty:ty),*) => {$(
+        fn $method(self, value: $ty) -> Result<(), NotScalar> {
+            use std::fmt::Write as _;
+            write!(self.out, "{value}").map_err(|_| NotScalar)
+        }
+    )*};
+}
+
+macro_rules! scalar_text_refused {
+    ($($method:ident($($arg:ty),*)),*) => {$(
+        fn $method(self, $(_: $arg),*) -> Result<(), NotScalar> {
+            Err(NotScalar)
+        }
+    )*};
+}
+
+impl serde::Serializer for ScalarText<'_> {
+    type Ok = ();
+    type Error = NotScalar;
+    type SerializeSeq = serde::ser::Impossible<(), NotScalar>;
+    type SerializeTuple = serde::ser::Impossible<(), NotScalar>;
+    type SerializeTupleStruct = serde::ser::Impossible<(), NotScalar>;
+    type SerializeTupleVariant = serde::ser::Impossible<(), NotScalar>;
+    type SerializeMap = serde::ser::Impossible<(), NotScalar>;
+    type SerializeStruct = serde::ser::Impossible<(), NotScalar>;
+    type SerializeStructVariant = serde::ser::Impossible<(), NotScalar>;
+
+    scalar_text_integers!(serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
+        serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64);
+    scalar_text_refused!(serialize_f32(f32), serialize_f64(f64), serialize_bytes(&[u8]), serialize_none(),
+        serialize_unit(), serialize_unit_struct(&'static str));
+
+    fn serialize_bool(self, value: bool) -> Result<(), NotScalar> {
+        self.out.push_str(if value { "true" } else { "false" });
+        Ok(())
+    }
+
+    fn serialize_char(self, value: char) -> Result<(), NotScalar> {
+        self.out.push(value);
+        Ok(())
+    }
+
+    fn serialize_str(self, value: &str) -> Result<(), NotScalar> {
+        self.out.push_str(value);
+        Ok(())
+    }
+
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), NotScalar> {
+        value.serialize(self)
+    }
+
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<(), NotScalar> {
+        self.out.push_str(variant);
+        Ok(())
+    }
+
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result<(), NotScalar> {
+        value.serialize(self)
+    }
+
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(self, _: &'static str, _: u32, _: &'static str, _: &T) -> Result<(), NotScalar> {
+        Err(NotScalar)
+    }
+
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, NotScalar> {
+        Err(NotScalar)
+    }
+
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, NotScalar> {
+        Err(NotScalar)
+    }
+
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, NotScalar> {
+        Err(NotScalar)
+    }
+
+    fn serialize_tuple_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> Result<Self::SerializeTupleVariant, NotScalar> {
+        Err(NotScalar)
+    }
+
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, NotScalar> {
+        Err(NotScalar)
+    }
+
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, NotScalar> {
+        Err(NotScalar)
+    }
+
+    fn serialize_struct_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> Result<Self::SerializeStructVariant, NotScalar> {
+        Err(NotScalar)
     }
 }

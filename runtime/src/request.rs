@@ -1,5 +1,6 @@
 //! The description of one HTTP request that generated operations fill in.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use crate::params::{self, Style};
@@ -35,7 +36,8 @@ pub(crate) enum Body {
 pub struct Request {
     pub(crate) operation: &'static str,
     pub(crate) method: Method,
-    pub(crate) path: String,
+    /// The template until a path parameter fills it in.
+    pub(crate) path: Cow<'static, str>,
     /// Percent-encoded name and value pairs.
     pub(crate) query: Vec<(String, String)>,
     pub(crate) cookies: Vec<String>,
@@ -52,7 +54,7 @@ impl Request {
         Self {
             operation,
             method,
-            path: path.to_owned(),
+            path: Cow::Borrowed(path),
             query: Vec::new(),
             cookies: Vec::new(),
             headers: Vec::new(),
@@ -90,7 +92,7 @@ impl Request {
                 if climbs {
                     self.note_problem(format!("path parameter `{name}`: the value would make a `.`, `..` or empty segment"));
                 } else {
-                    self.path = path;
+                    self.path = Cow::Owned(path);
                 }
             }
             Err(message) => self.note_problem(format!("path parameter `{name}`: {message}")),
@@ -427,7 +429,7 @@ mod tests {
         // A dot segment of the template itself is the template's business.
         let mut request = Request::new("op", Method::GET, "/a/../{x}");
         request.path_param("x", "y");
-        assert_eq!((request.path.as_str(), request.problem.is_none()), ("/a/../y", true));
+        assert_eq!((&*request.path, request.problem.is_none()), ("/a/../y", true));
         assert!(is_dot_segment("%2E%2e") && is_dot_segment(".%2E") && !is_dot_segment("%2e%2e%2e"));
     }
 

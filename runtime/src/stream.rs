@@ -111,13 +111,6 @@ impl ByteStream {
         Ok(whole.into())
     }
 
-    /// Reads the rest of the body into a [`RawResponse`], within `limit` bytes.
-    pub(crate) async fn into_raw(self, limit: u64) -> Result<RawResponse, Error> {
-        let (status, headers, attempts) = (self.status, self.headers.clone(), self.attempts);
-        let body = self.collect(limit).await?;
-        Ok(RawResponse { status, headers, body, attempts })
-    }
-
     /// Feeds the body through a channel from a task on the current (the blocking facade's)
     /// runtime, so that a thread outside it can read the body.
     pub(crate) fn into_blocking(mut self, worker: Arc<Worker>) -> BlockingByteStream {

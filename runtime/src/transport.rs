@@ -7,6 +7,7 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use crate::client::{ClientCore, Received};
 use crate::error::Error;
@@ -97,17 +98,48 @@ pub trait Transport: Clone + Send + Sync + 'static {
         U: Send + 'static;
 }
 
-pub(crate) async fn exchange<T, E, U>(
+/// A call's future: the request's exchange, polled in place, then the decoding. Not an async
+/// fn, which would keep the request in a state of its own beside the exchange's.
+pub(crate) fn exchange<T, E, U>(
     core: ClientCore,
     request: Request,
     decode: Decoder<T, E>,
     finish: fn(RawResponse, T) -> U,
-) -> Result<U, Error<E>> {
+) -> Call<impl Future<Output = Result<Received, Error>> + Send + 'static, T, E, U> {
     let operation = request.operation;
-    let received = core.send(request).await.map_err(Error::into_typed)?;
-    let raw = core.whole(received).await.map_err(Error::into_typed)?;
-    let body = decode(operation, &raw)?;
-    Ok(finish(raw, body))
+    Call { sending: core.send(request), operation, decode, finish }
+}
+
+pin_project_lite::pin_project! {
+    /// See [`exchange`].
+    pub(crate) struct Call<F, T, E, U> {
+        #[pin]
+        sending: F,
+        operation: &'static str,
+        decode: Decoder<T, E>,
+        finish: fn(RawResponse, T) -> U,
+    }
+}
+
+impl<F, T, E, U> Future for Call<F, T, E, U>
+where
+    F: Future<Output = Result<Received, Error>>,
+{
+    type Output = Result<U, Error<E>>;
+
+    fn poll(self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let raw = match std::task::ready!(this.sending.poll(context)) {
+            Ok(Received::Whole(raw)) => raw,
+            // Reading whole, no body is left to stream.
+            Ok(Received::Streaming(_)) => {
+                let message = "a streamed response where a whole one was read".to_owned();
+                return Poll::Ready(Err(Error::Encode { operation: this.operation, message }));
+            }
+            Err(error) => return Poll::Ready(Err(error.into_typed())),
+        };
+        Poll::Ready((this.decode)(this.operation, &raw).map(|body| (this.finish)(raw, body)))
+    }
 }
 
 /// Sends the request for a streamed body. A status the operation does not take as success
@@ -178,3 +210,4 @@ impl Transport for AsyncTransport {
         Box::pin(async move { opened.await.map(|bytes| ItemStream::new(bytes, events)) })
     }
 }
+
