@@ -361,7 +361,7 @@ impl ClientCore {
         let Prepared { request: prepared, method, policy, base, query_credentials, span, sent_once, plain } = self.prepare(request)?;
         let started = Instant::now();
         let mut prepared = Some(prepared);
-        let outcome = async {
+        let attempts = async {
             let mut attempt: u32 = 0;
             loop {
                 attempt = attempt.saturating_add(1);
@@ -403,9 +403,9 @@ impl ClientCore {
                     Err(Attempt::TooLarge) => Err(Error::ResponseTooLarge { operation, limit: self.inner.shared.max_response_bytes }),
                 };
             }
-        }
-        .instrument(span.clone())
-        .await;
+        };
+        // A span that records nothing is not entered at each poll.
+        let outcome = if span.is_none() { attempts.await } else { attempts.instrument(span.clone()).await };
         match &outcome {
             Ok(response) => {
                 span.record("status", response.status().as_u16());
