@@ -6,6 +6,7 @@
 //! cargo bench -p specwright-conformance --bench weight -- [OPTIONS] [SPEC | NAME=SPEC ...]
 //!   --runs N                   median of N checks (and builds) per client (default 1)
 //!   --build                    also time a debug `cargo build` of each client
+//!   --generate-only            only generate (sizes and stage times), no cargo runs
 //!   --baseline-generator BIN   also measure another `specwright` binary (an older commit) ...
 //!   --baseline-runtime DIR     ... whose clients compile against this runtime directory
 //!   --peers                    also measure progenitor and openapi-to-rust (installed once into
@@ -40,6 +41,8 @@ const OPENAPI_TO_RUST: (&str, &str, &str) = ("openapi-to-rust", "0.23.0", "opena
 struct Options {
     runs: usize,
     build: bool,
+    /// Only generate: sizes and generation times, no `cargo check` or build.
+    generate_only: bool,
     baseline: Option<(PathBuf, PathBuf)>,
     peers: bool,
     corpus: PathBuf,
@@ -59,6 +62,7 @@ fn parse_options(repo: &Path) -> Result<Options, String> {
     let mut options = Options {
         runs: 1,
         build: false,
+        generate_only: false,
         baseline: None,
         peers: false,
         corpus: repo.join("../shared/corpus"),
@@ -79,6 +83,7 @@ fn parse_options(repo: &Path) -> Result<Options, String> {
                 }
             }
             "--build" => options.build = true,
+            "--generate-only" => options.generate_only = true,
             "--baseline-generator" => generator = Some(PathBuf::from(value(&arg)?)),
             "--baseline-runtime" => runtime = Some(PathBuf::from(value(&arg)?)),
             "--peers" => options.peers = true,
@@ -615,7 +620,7 @@ fn weigh(repo: &Path, options: &Options) -> Result<(), String> {
 
     // Prebuild each workspace's dependencies, then time each client alone.
     for (tool, tool_rows) in tool_list.iter().zip(rows.iter_mut()) {
-        if tool_rows.iter().all(|r| r.generated.is_none()) {
+        if options.generate_only || tool_rows.iter().all(|r| r.generated.is_none()) {
             continue;
         }
         let workspace = work.join(tool.dir());

@@ -4,13 +4,13 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::docs::{doc_attrs, doc_line};
+use super::docs::{doc_attrs, doc_line, write_doc_comment};
 use super::types::{Scope, shape_tokens};
 use crate::ident::ident;
 use crate::ir::{ApiKeyIn, BodyEncoding, Ir, Operation, Param, ParamLocation, ParamStyle, SchemeKind, Shape};
 
 /// The root items: clients, sub-clients, and the `builders` module.
-pub(crate) fn client_items(ir: &Ir) -> TokenStream {
+pub(crate) fn client_items(ir: &Ir) -> ClientItems {
     let rt = quote!(::specwright_runtime);
     let title = format!("Client for {} {}.", ir.title, ir.version);
     let usage = "Use [`AsyncClient`] (async, canonical) or [`Client`] (blocking); both have the same methods.";
@@ -139,40 +139,6 @@ pub(crate) fn client_items(ir: &Ir) -> TokenStream {
             }
         }
     });
-    let root_operations: Vec<TokenStream> =
-        ir.operations.iter().filter(|op| op.group.is_none()).map(|op| operation_method(ir, op)).collect();
-    let root_transport_clone = (!root_operations.is_empty()).then(|| {
-        quote! {
-            fn transport_clone(&self) -> T {
-                self.transport.clone()
-            }
-        }
-    });
-    let groups = ir.groups.iter().enumerate().map(|(index, group)| {
-        let strukt = format_ident!("{}", group.struct_name);
-        let parent = group.parent.as_ref().map(|p| format!("Part of `{p}`."));
-        let docs = doc_attrs([
-            Some(format!("Operations tagged `{}`.", group.tag).as_str()),
-            parent.as_deref(),
-            group.description.as_deref(),
-        ]);
-        let methods = ir.operations.iter().filter(|op| op.group == Some(index)).map(|op| operation_method(ir, op));
-        quote! {
-            #docs
-            #[derive(Debug, Clone)]
-            pub struct #strukt<T> {
-                client: ApiClient<T>,
-            }
-
-            impl<T: #rt::Transport> #strukt<T> {
-                fn transport_clone(&self) -> T {
-                    self.client.transport.clone()
-                }
-
-                #(#methods)*
-            }
-        }
-    });
     let response_items: Vec<TokenStream> =
         ir.operations.iter().map(|op| super::responses::response_items(ir, op)).filter(|t| !t.is_empty()).collect();
     let responses_module = (!response_items.is_empty()).then(|| {
@@ -187,7 +153,7 @@ pub(crate) fn client_items(ir: &Ir) -> TokenStream {
     });
     let webhooks = webhooks_module(ir);
     let servers = servers_module(ir);
-    quote! {
+    let head = quote! {
         #[allow(unused_imports)] use ::specwright_runtime::__private as __rt;
 
         #default_url
@@ -236,18 +202,53 @@ pub(crate) fn client_items(ir: &Ir) -> TokenStream {
 
             #(#setters)*
             #(#accessors)*
-            #root_transport_clone
-            #(#root_operations)*
         }
-
-        #(#groups)*
-
+    };
+    let tail = quote! {
         #responses_module
 
         #servers
 
         #webhooks
+    };
+    ClientItems { head, tail }
+}
+
+/// The root items in two parts, for the sub-clients and the operations' methods (written as
+/// text by [`operation_impls`]) to go between them.
+pub(crate) struct ClientItems {
+    /// The clients, their setters and accessors.
+    pub(crate) head: TokenStream,
+    /// The `responses` module, servers and webhooks.
+    pub(crate) tail: TokenStream,
+}
+
+/// The sub-clients and the methods that start request builders, as text: an impl block on the
+/// root client for operations without a tag, and each sub-client with its impl block. Written directly, a few lines a
+/// method, since formatting them was the longest part of emitting a big spec's client.
+pub(crate) fn operation_impls(ir: &Ir) -> String {
+    let mut out = String::with_capacity(ir.operations.len() * 1024);
+    let impl_block = |out: &mut String, strukt: &str, transport: &str, group: Option<usize>| {
+        let mut operations = ir.operations.iter().filter(|op| op.group == group).peekable();
+        if operations.peek().is_none() {
+            return;
+        }
+        out.push_str(&format!("impl<T: ::specwright_runtime::Transport> {strukt}<T> {{\n"));
+        out.push_str(&format!("    fn transport_clone(&self) -> T {{\n        {transport}.clone()\n    }}\n"));
+        for op in operations {
+            operation_method(ir, op, out);
+        }
+        out.push_str("}\n");
+    };
+    impl_block(&mut out, "ApiClient", "self.transport", None);
+    for (index, group) in ir.groups.iter().enumerate() {
+        let parent = group.parent.as_ref().map(|p| format!("Part of `{p}`."));
+        let tagged = format!("Operations tagged `{}`.", group.tag);
+        write_doc_comment(&mut out, "", [Some(tagged.as_str()), parent.as_deref(), group.description.as_deref()]);
+        out.push_str(&format!("#[derive(Debug, Clone)]\npub struct {}<T> {{\n    client: ApiClient<T>,\n}}\n", group.struct_name));
+        impl_block(&mut out, &group.struct_name, "self.client.transport", Some(index));
     }
+    out
 }
 
 /// `servers`: one struct per server of the spec, its variables as fields (enums where the spec
@@ -457,12 +458,12 @@ fn is_string(shape: &Shape) -> bool {
     matches!(shape, Shape::String)
 }
 
-/// An argument's type and how it is stored.
-fn argument(ir: &Ir, shape: &Shape, name: &proc_macro2::Ident, scope: Scope) -> (TokenStream, TokenStream) {
+/// An argument's type and how it is stored, as text.
+fn argument(ir: &Ir, shape: &Shape, name: &str, scope: Scope) -> (String, String) {
     if is_string(shape) {
-        (quote!(impl Into<String>), quote!(#name.into()))
+        ("impl Into<String>".to_owned(), format!("{name}.into()"))
     } else {
-        (shape_tokens(&ir.types, shape, scope), quote!(#name))
+        (compact(&shape_tokens(&ir.types, shape, scope)), name.to_owned())
     }
 }
 
@@ -481,10 +482,11 @@ fn body_type(ir: &Ir, encoding: &BodyEncoding, scope: Scope) -> TokenStream {
 
 /// A body argument's type and how it becomes the stored value: binary bodies take anything
 /// that converts (bytes in memory, or a stream).
-fn body_argument(ir: &Ir, encoding: &BodyEncoding, scope: Scope, name: &proc_macro2::Ident) -> (TokenStream, TokenStream) {
+/// The body argument's type and how it is stored, as text.
+fn body_argument(ir: &Ir, encoding: &BodyEncoding, scope: Scope) -> (String, String) {
     match encoding {
-        BodyEncoding::Bytes(_) => (quote!(impl Into<__rt::BinaryBody>), quote!(#name.into())),
-        _ => (body_type(ir, encoding, scope), quote!(#name)),
+        BodyEncoding::Bytes(_) => ("impl Into<__rt::BinaryBody>".to_owned(), "body.into()".to_owned()),
+        _ => (compact(&body_type(ir, encoding, scope)), "body".to_owned()),
     }
 }
 
@@ -555,9 +557,9 @@ fn location_word(location: ParamLocation) -> &'static str {
 }
 
 /// The method on the (sub-)client that starts a request builder.
-fn operation_method(ir: &Ir, op: &Operation) -> TokenStream {
+fn operation_method(ir: &Ir, op: &Operation, out: &mut String) {
     let method = ident(&op.method_name);
-    let builder = format_ident!("{}", op.builder_name);
+    let builder = &op.builder_name;
     let signature = format!("`{} {}`", op.http_method, op.path);
     // Arguments first, then the builder's setters, each with its spec description.
     let mut lines = Vec::new();
@@ -576,42 +578,43 @@ fn operation_method(ir: &Ir, op: &Operation) -> TokenStream {
     let optional: Vec<String> = op.params.iter().filter(|p| !p.required).map(|p| format!("`{}`", p.rust_name)).collect();
     let arguments = (!lines.is_empty()).then(|| format!("Arguments:\n\n{}", lines.join("\n")));
     let setters = (!optional.is_empty()).then(|| format!("Optional, set on the returned builder: {}.", optional.join(", ")));
-    let docs = doc_attrs([
+    write_doc_comment(out, "    ", [
         op.summary.as_deref(),
         op.description.as_deref(),
         Some(signature.as_str()),
         arguments.as_deref(),
         setters.as_deref(),
     ]);
-    let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
+    if op.deprecated {
+        out.push_str("    #[deprecated]\n");
+    }
     let mut args = Vec::new();
     let mut values = Vec::new();
     for param in required_params(op) {
         let name = ident(&param.rust_name);
+        let name = name.to_string();
         let (ty, value) = argument(ir, &param.shape, &name, Scope::Root);
-        args.push(quote!(#name: #ty));
+        args.push(format!("{name}: {ty}"));
         values.push(value);
     }
     if let Some(body) = op.body.as_ref().filter(|b| b.required) {
         match body_choice_enum(op) {
             Some(name) => {
-                args.push(quote!(body: impl Into<builders::#name>));
-                values.push(quote!(body.into()));
+                args.push(format!("body: impl Into<builders::{name}>"));
+                values.push("body.into()".to_owned());
             }
             None => {
-                let (ty, value) = body_argument(ir, &body.encoding, Scope::Root, &format_ident!("body"));
-                args.push(quote!(body: #ty));
+                let (ty, value) = body_argument(ir, &body.encoding, Scope::Root);
+                args.push(format!("body: {ty}"));
                 values.push(value);
             }
         }
     }
-    quote! {
-        #docs
-        #deprecated
-        pub fn #method(&self, #(#args),*) -> builders::#builder<T> {
-            builders::#builder::new(self.transport_clone(), #(#values),*)
-        }
-    }
+    let args: String = args.iter().map(|arg| format!(", {arg}")).collect();
+    let values: String = values.iter().map(|value| format!(", {value}")).collect();
+    out.push_str(&format!(
+        "    pub fn {method}(&self{args}) -> builders::{builder}<T> {{\n        builders::{builder}::new(self.transport_clone(){values})\n    }}\n"
+    ));
 }
 
 /// The `builders` module, as text: each builder is a call of the runtime's `request_builder!`

@@ -95,9 +95,18 @@ fn join_part(
     }
 }
 
-/// The root items (clients, sub-clients, responses, servers, webhooks), formatted.
+/// The root items (clients, sub-clients, responses, servers, webhooks), formatted, with the
+/// operations' methods as text between them.
 fn client_module(ir: &Ir) -> Result<String, Error> {
-    let tokens = client::client_items(ir);
+    let items = client::client_items(ir);
+    let mut out = format_file(items.head)?;
+    out.push_str(&client::operation_impls(ir));
+    out.push_str(&format_file(items.tail)?);
+    Ok(out)
+}
+
+/// Items formatted by prettyplease.
+fn format_file(tokens: proc_macro2::TokenStream) -> Result<String, Error> {
     let file = syn::parse2::<syn::File>(tokens.clone()).map_err(|error| {
         let text: String = tokens.to_string().chars().take(2000).collect();
         Error::Internal { message: format!("{error}; tokens begin: {text}") }
