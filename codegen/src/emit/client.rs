@@ -726,6 +726,12 @@ fn builder(ir: &Ir, op: &Operation) -> Result<(String, TokenStream), crate::erro
             }
         };
         let into = body_choice_enum(op).is_some() || matches!(body.encoding, BodyEncoding::Bytes(_));
+        // The usual bodies are written as text; the others are formatted from their tokens.
+        let simple_call = match (&body.encoding, body_choice_enum(op)) {
+            (BodyEncoding::Json(_), None) => Some("request.json_body(&body);"),
+            (BodyEncoding::Form(_), None) => Some("request.form_body(&body);"),
+            _ => None,
+        };
         let statement = if body.required {
             required.push(format!("body: {}", compact(&ty)));
             quote!(let body = self.body; #put)
@@ -739,7 +745,11 @@ fn builder(ir: &Ir, op: &Operation) -> Result<(String, TokenStream), crate::erro
             }
         };
         let mut lines = String::new();
-        super::push_block(&mut lines, field_indent, statement, || format!("body of `{}`", op.operation_id))?;
+        match simple_call {
+            Some(call) if body.required => lines.push_str(&format!("{field_indent}let body = self.body;\n{field_indent}{call}\n")),
+            Some(call) => lines.push_str(&format!("{field_indent}if let Some(body) = self.body {{\n{field_indent}    {call}\n{field_indent}}}\n")),
+            None => super::push_block(&mut lines, field_indent, statement, || format!("body of `{}`", op.operation_id))?,
+        }
         // `if let Some(body) = self.body { request.json_body(&body); }` on one line, like the
         // parameters; longer bodies (multipart, a choice of media types) keep their lines.
         match lines.lines().collect::<Vec<_>>().as_slice() {
@@ -833,7 +843,11 @@ fn builder(ir: &Ir, op: &Operation) -> Result<(String, TokenStream), crate::erro
         Some(function) => {
             text.push_str(&format!("        send -> {}, {};\n", compact(&output), compact(&error)));
             text.push_str("        decode(operation, response) {\n");
-            super::push_block(&mut text, field_indent, function, || format!("decoder of `{}`", op.operation_id))?;
+            for line in function {
+                text.push_str(field_indent);
+                text.push_str(&line);
+                text.push('\n');
+            }
             text.push_str("        }\n");
         }
         None => text.push_str(&format!("        send -> {}, {} = {};\n", compact(&output), compact(&error), compact(&decoder))),

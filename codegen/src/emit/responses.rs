@@ -16,8 +16,8 @@ pub(crate) struct Decoding {
     pub(crate) error: TokenStream,
     /// The decoder: a runtime function or the builder's own `Self::decode`.
     pub(crate) decoder: TokenStream,
-    /// The body of the builder's `decode(operation, response)`, when it needs one of its own.
-    pub(crate) function: Option<TokenStream>,
+    /// The lines of the builder's `decode(operation, response)`, when it needs one of its own.
+    pub(crate) function: Option<Vec<String>>,
     /// The documented headers' struct, when there are any.
     pub(crate) headers: Option<TokenStream>,
 }
@@ -55,20 +55,14 @@ fn status_doc(status: StatusMatch) -> String {
     }
 }
 
-fn status_pattern(status: StatusMatch, success: bool) -> TokenStream {
+
+/// The match pattern of a status, as text.
+fn status_pattern(status: StatusMatch, success: bool) -> String {
     match status {
-        StatusMatch::Code(code) => {
-            let code = proc_macro2::Literal::u16_unsuffixed(code);
-            quote!(#code)
-        }
-        StatusMatch::Range(class) => {
-            let low = proc_macro2::Literal::u16_unsuffixed(class * 100);
-            let high = proc_macro2::Literal::u16_unsuffixed(class * 100 + 99);
-            quote!(#low..=#high)
-        }
-        // As a success, `default` stands for the undocumented 2xx statuses.
-        StatusMatch::Default if success => quote!(200..=299),
-        StatusMatch::Default => quote!(_),
+        StatusMatch::Code(code) => code.to_string(),
+        StatusMatch::Range(class) => format!("{}..={}", u32::from(class) * 100, u32::from(class) * 100 + 99),
+        StatusMatch::Default if success => "200..=299".to_owned(),
+        StatusMatch::Default => "_".to_owned(),
     }
 }
 
@@ -94,17 +88,17 @@ pub(super) fn event_item(ir: &Ir, shape: &Shape) -> TokenStream {
     }
 }
 
-/// The expression that decodes `body` from `response`, a `Result` whose types the decoder's
-/// signature and the variant it goes into infer.
-fn read_body(ir: &Ir, body: &ResponseBody) -> Option<TokenStream> {
-    let p = quote!(__rt);
+
+/// The expression that decodes `body` from `response`, as text: a `Result` whose types the
+/// decoder's signature and the variant it goes into infer.
+fn read_body(ir: &Ir, body: &ResponseBody) -> Option<String> {
     match body {
-        ResponseBody::Json(_) => Some(quote!(#p::json_body(operation, response))),
+        ResponseBody::Json(_) => Some("__rt::json_body(operation, response)".to_owned()),
         ResponseBody::JsonItems(shape) => {
-            let events = event_item(ir, shape);
-            Some(quote!(#p::json_items_body(operation, response, #events)))
+            let events = if events_are_objects(ir, shape) { "Object" } else { "Data" };
+            Some(format!("__rt::json_items_body(operation, response, ::specwright_runtime::__private::EventItem::{events})"))
         }
-        ResponseBody::Bytes => Some(quote!(Ok(response.body.clone()))),
+        ResponseBody::Bytes => Some("Ok(response.body.clone())".to_owned()),
         ResponseBody::Empty => None,
     }
 }
@@ -240,57 +234,55 @@ pub(crate) fn decoding(ir: &Ir, op: &Operation) -> Decoding {
         return Decoding { output, error, decoder, function: None, headers };
     }
 
+    // The decoder's body as text, a line an arm: formatting it as tokens took most of the time
+    // the builders took to emit.
     let mut arms = Vec::new();
     let mut imports = Vec::new();
     match single {
         Some(body) => {
-            let value = read_body(ir, body).unwrap_or_else(|| quote!(Ok(())));
-            arms.push(quote!(200..=299 => #value,));
+            let value = read_body(ir, body).unwrap_or_else(|| "Ok(())".to_owned());
+            arms.push(format!("200..=299 => {value},"));
         }
         None => {
             let name = success_enum(op);
-            imports.push(quote!(#name as Success));
+            imports.push(format!("{name} as Success"));
             for case in &responses.success {
                 let pattern = status_pattern(case.status, true);
-                let variant = format_ident!("{}", case.variant);
+                let variant = &case.variant;
                 let value = match read_body(ir, &case.body) {
-                    Some(value) => quote!(#value.map(Success::#variant)),
-                    None => quote!(Ok(Success::#variant)),
+                    Some(value) => format!("{value}.map(Success::{variant})"),
+                    None => format!("Ok(Success::{variant})"),
                 };
-                arms.push(quote!(#pattern => #value,));
+                arms.push(format!("{pattern} => {value},"));
             }
         }
     }
     let single_error = responses.single_error().is_some();
     if !single_error && typed_errors {
-        let name = error_enum(op);
-        imports.push(quote!(#name as Errors));
+        imports.push(format!("{} as Errors", error_enum(op)));
     }
     for case in &responses.errors {
         let pattern = status_pattern(case.status, false);
         let arm = match &case.body {
             ResponseBody::Json(_) => {
-                let wrap = if single_error {
-                    quote!(::core::convert::identity)
-                } else {
-                    let variant = format_ident!("{}", case.variant);
-                    quote!(Errors::#variant)
-                };
-                quote!(#pattern => Err(#p::typed_error(operation, response, #wrap)),)
+                let wrap = if single_error { "::core::convert::identity".to_owned() } else { format!("Errors::{}", case.variant) };
+                format!("{pattern} => Err(__rt::typed_error(operation, response, {wrap})),")
             }
-            _ => quote!(#pattern => Err(#p::unexpected_status(operation, response)),),
+            _ => format!("{pattern} => Err(__rt::unexpected_status(operation, response)),"),
         };
         arms.push(arm);
     }
     if !responses.errors.iter().any(|case| case.status == StatusMatch::Default) {
-        arms.push(quote!(_ => Err(#p::unexpected_status(operation, response)),));
+        arms.push("_ => Err(__rt::unexpected_status(operation, response)),".to_owned());
     }
-    let imports = (!imports.is_empty()).then(|| quote!(use super::responses::{#(#imports),*};));
-    let function = quote! {
-        #imports
-        match response.status.as_u16() {
-            #(#arms)*
-        }
-    };
+    let mut function = Vec::with_capacity(arms.len() + 3);
+    match imports.as_slice() {
+        [] => {}
+        [one] => function.push(format!("use super::responses::{one};")),
+        several => function.push(format!("use super::responses::{{{}}};", several.join(", "))),
+    }
+    function.push("match response.status.as_u16() {".to_owned());
+    function.extend(arms.into_iter().map(|arm| format!("    {arm}")));
+    function.push("}".to_owned());
     Decoding { output, error, decoder: quote!(Self::decode), function: Some(function), headers }
 }
