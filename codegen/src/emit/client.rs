@@ -139,18 +139,6 @@ pub(crate) fn client_items(ir: &Ir) -> ClientItems {
             }
         }
     });
-    let response_items: Vec<TokenStream> =
-        ir.operations.iter().map(|op| super::responses::response_items(ir, op)).filter(|t| !t.is_empty()).collect();
-    let responses_module = (!response_items.is_empty()).then(|| {
-        quote! {
-            /// Response types of operations with several success statuses, several error
-            /// bodies, or documented headers.
-            pub mod responses {
-                #[allow(unused_imports)] use ::specwright_runtime::__private as __rt;
-                #(#response_items)*
-            }
-        }
-    });
     let webhooks = webhooks_module(ir);
     let servers = servers_module(ir);
     let head = quote! {
@@ -205,8 +193,6 @@ pub(crate) fn client_items(ir: &Ir) -> ClientItems {
         }
     };
     let tail = quote! {
-        #responses_module
-
         #servers
 
         #webhooks
@@ -219,7 +205,7 @@ pub(crate) fn client_items(ir: &Ir) -> ClientItems {
 pub(crate) struct ClientItems {
     /// The clients, their setters and accessors.
     pub(crate) head: TokenStream,
-    /// The `responses` module, servers and webhooks.
+    /// Servers and webhooks.
     pub(crate) tail: TokenStream,
 }
 
@@ -633,7 +619,7 @@ pub(crate) fn builders_module(ir: &Ir) -> Result<String, crate::error::Error> {
 }
 
 /// Tokens as compact text (`super::types::X<Y>`), for a type inside a macro call.
-fn compact(tokens: &TokenStream) -> String {
+pub(super) fn compact(tokens: &TokenStream) -> String {
     let text = tokens.to_string();
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();

@@ -101,6 +101,7 @@ fn client_module(ir: &Ir) -> Result<String, Error> {
     let items = client::client_items(ir);
     let mut out = format_file(items.head)?;
     out.push_str(&client::operation_impls(ir));
+    out.push_str(&responses::responses_module(ir));
     out.push_str(&format_file(items.tail)?);
     Ok(out)
 }

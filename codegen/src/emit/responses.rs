@@ -4,7 +4,8 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::docs::{doc_attrs, doc_line};
+use super::client::compact;
+use super::docs::write_doc_comment;
 use super::types::{Scope, shape_tokens};
 use crate::ir::{Ir, Operation, ResponseBody, ResponseCase, Shape, StatusMatch};
 
@@ -103,77 +104,80 @@ fn read_body(ir: &Ir, body: &ResponseBody) -> Option<String> {
     }
 }
 
-/// An enum with one variant per response case.
-fn case_enum(ir: &Ir, name: &proc_macro2::Ident, doc: &str, cases: &[&ResponseCase]) -> TokenStream {
-    let doc = doc_line(doc);
-    let variants = cases.iter().map(|case| {
-        let variant = format_ident!("{}", case.variant);
+/// An enum with one variant per response case, as text.
+fn case_enum(ir: &Ir, out: &mut String, name: &str, doc: &str, cases: &[&ResponseCase]) {
+    write_doc_comment(out, INDENT, [Some(doc)]);
+    out.push_str(&format!("{INDENT}#[derive(Debug, Clone, PartialEq)]\n{INDENT}pub enum {name} {{\n"));
+    for case in cases {
         let status = status_doc(case.status);
-        let docs = doc_attrs([case.description.as_deref(), Some(status.as_str())]);
+        write_doc_comment(out, FIELD_INDENT, [case.description.as_deref(), Some(status.as_str())]);
         match body_type(ir, &case.body) {
-            Some(ty) => quote!(#docs #variant(#ty),),
-            None => quote!(#docs #variant,),
-        }
-    });
-    quote! {
-        #[doc = #doc]
-        #[derive(Debug, Clone, PartialEq)]
-        pub enum #name {
-            #(#variants)*
+            Some(ty) => out.push_str(&format!("{FIELD_INDENT}{}({}),\n", case.variant, compact(&ty))),
+            None => out.push_str(&format!("{FIELD_INDENT}{},\n", case.variant)),
         }
     }
+    out.push_str(&format!("{INDENT}}}\n"));
 }
 
-/// The items of the `responses` module for one operation.
-pub(crate) fn response_items(ir: &Ir, op: &Operation) -> TokenStream {
-    let p = quote!(__rt);
-    let mut items = Vec::new();
+/// Indentation of the items in the `responses` module, and of their fields.
+const INDENT: &str = "    ";
+const FIELD_INDENT: &str = "        ";
+
+/// The `responses` module, as text: the types of operations with several success statuses,
+/// several error bodies, or documented headers; empty when no operation has any.
+pub(crate) fn responses_module(ir: &Ir) -> String {
+    let mut items = String::new();
+    for op in &ir.operations {
+        response_items(ir, op, &mut items);
+    }
+    if items.is_empty() {
+        return items;
+    }
+    format!(
+        "/// Response types of operations with several success statuses, several error\n/// bodies, or documented headers.\npub mod responses {{\n{INDENT}#[allow(unused_imports)]\n{INDENT}use ::specwright_runtime::__private as __rt;\n{items}}}\n"
+    )
+}
+
+/// The items of the `responses` module for one operation, as text.
+fn response_items(ir: &Ir, op: &Operation, out: &mut String) {
     let responses = &op.responses;
     if responses.single_success().is_none() {
-        let doc = format!(" The successful outcomes of `{}`, one per documented status.", op.operation_id);
+        let doc = format!("The successful outcomes of `{}`, one per documented status.", op.operation_id);
         let cases: Vec<&ResponseCase> = responses.success.iter().collect();
-        items.push(case_enum(ir, &success_enum(op), &doc, &cases));
+        case_enum(ir, out, &success_enum(op).to_string(), &doc, &cases);
     }
     if responses.single_error().is_none() && responses.typed_errors().next().is_some() {
-        let doc = format!(" The documented error bodies of `{}`, one per status.", op.operation_id);
+        let doc = format!("The documented error bodies of `{}`, one per status.", op.operation_id);
         let cases: Vec<&ResponseCase> = responses.typed_errors().collect();
-        items.push(case_enum(ir, &error_enum(op), &doc, &cases));
+        case_enum(ir, out, &error_enum(op).to_string(), &doc, &cases);
     }
     if !responses.headers.is_empty() {
         let name = headers_struct(op);
-        let doc = doc_line(&format!(
-            " The headers `{}` documents on its successful responses; a header that is absent or \
+        let doc = format!(
+            "The headers `{}` documents on its successful responses; a header that is absent or \
              does not read as its type is `None`.",
             op.operation_id
-        ));
-        let fields = responses.headers.iter().map(|header| {
+        );
+        write_doc_comment(out, INDENT, [Some(doc.as_str())]);
+        out.push_str(&format!("{INDENT}#[derive(Debug, Clone, PartialEq, Default)]\n{INDENT}pub struct {name} {{\n"));
+        for header in &responses.headers {
             let field = crate::ident::ident(&header.rust_name);
-            let ty = shape_tokens(&ir.types, &header.shape, Scope::Nested);
+            let ty = compact(&shape_tokens(&ir.types, &header.shape, Scope::Nested));
             let wire = format!("`{}`.", header.wire_name);
-            let docs = doc_attrs([header.description.as_deref(), Some(wire.as_str())]);
-            quote!(#docs pub #field: Option<#ty>,)
-        });
-        let reads = responses.headers.iter().map(|header| {
+            write_doc_comment(out, FIELD_INDENT, [header.description.as_deref(), Some(wire.as_str())]);
+            out.push_str(&format!("{FIELD_INDENT}pub {field}: Option<{ty}>,\n"));
+        }
+        out.push_str(&format!("{INDENT}}}\n{INDENT}impl {name} {{\n"));
+        out.push_str(&format!("{FIELD_INDENT}/// Reads the documented headers from a response's headers.\n"));
+        out.push_str(&format!("{FIELD_INDENT}pub fn from_headers(headers: &__rt::reqwest::header::HeaderMap) -> Self {{\n"));
+        out.push_str(&format!("{FIELD_INDENT}    Self {{\n"));
+        for header in &responses.headers {
             let field = crate::ident::ident(&header.rust_name);
-            let wire = header.wire_name.as_str();
-            quote!(#field: #p::header_value(headers, #wire),)
-        });
-        items.push(quote! {
-            #[doc = #doc]
-            #[derive(Debug, Clone, PartialEq, Default)]
-            pub struct #name {
-                #(#fields)*
-            }
-
-            impl #name {
-                /// Reads the documented headers from a response's headers.
-                pub fn from_headers(headers: &#p::reqwest::header::HeaderMap) -> Self {
-                    Self { #(#reads)* }
-                }
-            }
-        });
+            let wire = super::types::string_literal(&header.wire_name);
+            out.push_str(&format!("{FIELD_INDENT}        {field}: __rt::header_value(headers, {wire}),\n"));
+        }
+        out.push_str(&format!("{FIELD_INDENT}    }}\n{FIELD_INDENT}}}\n{INDENT}}}\n"));
     }
-    quote!(#(#items)*)
 }
 
 /// How `op`'s builder decodes its response.
