@@ -35,6 +35,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     modules.push_str(
         "#[doc = \"Generated from `specs/openapp.yaml` with `flat_client(true)` and `full_serde(true)`.\"]\npub mod openapp_flat {\n    include!(concat!(env!(\"OUT_DIR\"), \"/openapp_flat.rs\"));\n}\n",
     );
+    // Tests that read the corpus are reported as ignored, with the reason, when it is missing.
+    println!("cargo::rustc-check-cfg=cfg(corpus)");
+    if std::path::Path::new("../shared/corpus/manifest.tsv").is_file() {
+        println!("cargo::rustc-cfg=corpus");
+    }
     // A subset client of a large real spec (three tags and one route), so that `cargo build`
     // compiles what subset generation emits; only when the corpus is beside the checkout.
     println!("cargo::rustc-check-cfg=cfg(nexus_subset)");

@@ -18,12 +18,11 @@ fn workspace() -> PathBuf {
 }
 
 #[test]
+#[cfg_attr(not(corpus), ignore = "needs ../shared/corpus beside the checkout (.ci/run has it)")]
 fn examples_round_trip_through_generated_types() {
     let corpus = workspace().join("../shared/corpus");
     let Ok(manifest) = std::fs::read_to_string(corpus.join("manifest.tsv")) else {
-        assert!(std::env::var_os("CI").is_none(), "CI needs ../shared/corpus beside the checkout");
-        eprintln!("SKIPPED: ../shared/corpus is missing");
-        return;
+        panic!("this test needs ../shared/corpus beside the checkout");
     };
     let krate = workspace().join("target/roundtrip");
     std::fs::create_dir_all(krate.join("src")).expect("crate dir");

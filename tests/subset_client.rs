@@ -27,8 +27,8 @@ async fn the_subset_client_sends_and_decodes_types_reached_through_fields() {
     let _ = client.system().silo_view("corp".to_owned());
 }
 
+// Without the corpus, build.rs generates no nexus subset client: the test is reported ignored.
 #[cfg(not(nexus_subset))]
 #[test]
-fn the_subset_client_sends_and_decodes_types_reached_through_fields() {
-    eprintln!("SKIPPED: ../shared/corpus is missing, so build.rs generated no nexus subset client");
-}
+#[ignore = "needs ../shared/corpus beside the checkout (.ci/run has it): build.rs generates the nexus subset client from it"]
+fn the_subset_client_sends_and_decodes_types_reached_through_fields() {}
