@@ -103,6 +103,21 @@ pub use transport::{AsyncTransport, ResponseFuture, Transport};
 /// The HTTP client underneath, for [`ClientBuilder::with_reqwest_client`] and [`Hook`]s.
 pub use reqwest;
 
+// The crates whose types generated signatures use, so that a user names them (`Bytes`, `Value`,
+// `Uuid`, the date and time types) without a dependency of their own at a matching version.
+/// Byte buffers: binary bodies and streamed chunks are [`bytes::Bytes`].
+pub use bytes;
+/// Dates and times of `format: date-time` and `date` (the default library).
+#[cfg(feature = "chrono")]
+pub use chrono;
+/// JSON values: untyped schemas and extra fields are [`serde_json::Value`].
+pub use serde_json;
+/// Dates and times with `Generator::date_time_library(DateTimeLibrary::Time)`.
+#[cfg(feature = "time")]
+pub use time;
+/// `format: uuid` is [`uuid::Uuid`].
+pub use uuid;
+
 /// What generated code names, re-exported so that a user's crate depends on this runtime alone.
 /// Not a public API: its contents follow the generator's version.
 #[doc(hidden)]
