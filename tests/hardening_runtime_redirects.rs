@@ -190,7 +190,7 @@ async fn no_credential_follows_a_redirect_to_another_origin() {
 /// Headers that are no credential the client knows of, yet may be secrets.
 const UNMARKED: [(&str, &str); 3] = [("x-tenant", "tenant-secret"), ("x-call-secret", "call-secret"), ("x-trace-id", "param-secret")];
 
-fn with_default_header(base: String) -> specwright_runtime::ClientBuilder {
+fn with_default_header(base: String) -> specwright_runtime::ClientBuilder<AsyncClient> {
     AsyncClient::builder()
         .base_url(base)
         .default_header("x-tenant".parse().expect("name"), "tenant-secret".parse().expect("value"))

@@ -117,10 +117,9 @@ fn start_server_in_background() -> (TestServer, tokio::runtime::Runtime) {
     (server, runtime)
 }
 
-/// An async client for `server` with an API key set.
+/// An async client for `server` with an API key set, built the way reqwest's are.
 fn async_client(server: &TestServer) -> AsyncClient {
-    let client = AsyncClient::from_builder(AsyncClient::builder().base_url(server.base_url()))
-        .expect("an async client");
+    let client = AsyncClient::builder().base_url(server.base_url()).build().expect("an async client");
     client.set_api_key("key-123");
     client
 }

@@ -220,3 +220,17 @@ async fn an_item_longer_than_the_size_limit_ends_the_stream() {
     assert!(matches!(error, Error::ResponseTooLarge { limit: 30, .. }), "{error:?}");
     assert!(next(&mut items).await.expect("the end").is_none());
 }
+
+#[test]
+fn a_client_of_a_spec_without_servers_is_built_once_it_has_a_base_url() {
+    // The spec names no server: building without a base URL says what is missing.
+    let refused = AsyncClient::builder().build().map(|_| ());
+    assert!(
+        matches!(&refused, Err(specwright_runtime::Error::InvalidBaseUrl { message, .. }) if message.contains("set one with `.base_url(..)`")),
+        "{refused:?}"
+    );
+    let client: AsyncClient = AsyncClient::builder().base_url("http://127.0.0.1:9/api").build().expect("a client");
+    assert_eq!(client.base_url(), "http://127.0.0.1:9/api");
+    let blocking: Client = Client::builder().base_url("http://127.0.0.1:9").build().expect("a blocking client");
+    assert_eq!(blocking.base_url(), "http://127.0.0.1:9");
+}

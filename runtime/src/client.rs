@@ -33,8 +33,10 @@ macro_rules! until {
     }};
 }
 
-/// Settings for a client. Generated clients start one with their spec's default server URL.
-pub struct ClientBuilder {
+/// Settings for a client: `C` is what [`ClientBuilder::build`] makes, the [`ClientCore`] or a
+/// generated client (`AsyncClient::builder().base_url(url).build()?`). Generated clients start
+/// one with their spec's default server URL, or with none when the spec names no server.
+pub struct ClientBuilder<C = ClientCore> {
     base_url: String,
     request_timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
@@ -45,6 +47,19 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     hooks: Vec<Arc<dyn Hook>>,
     max_response_bytes: u64,
+    builds: std::marker::PhantomData<fn() -> C>,
+}
+
+/// What a [`ClientBuilder`] builds: the [`ClientCore`] itself, or a generated client around it.
+pub trait FromClientCore: Sized {
+    /// Wraps a built core.
+    fn from_client_core(core: ClientCore) -> Result<Self, Error>;
+}
+
+impl FromClientCore for ClientCore {
+    fn from_client_core(core: ClientCore) -> Result<Self, Error> {
+        Ok(core)
+    }
 }
 
 /// The default limit on a response body: generous, but a hostile server cannot exhaust memory.
@@ -63,7 +78,7 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 /// Redirects followed per attempt, at most; the last 3xx is then the response.
 const MAX_REDIRECTS: usize = 10;
 
-impl std::fmt::Debug for ClientBuilder {
+impl<C> std::fmt::Debug for ClientBuilder<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
@@ -91,6 +106,21 @@ impl ClientBuilder {
             retry: RetryPolicy::default(),
             hooks: Vec::new(),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            builds: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<C> ClientBuilder<C> {
+    /// The same settings, for building `D` instead (a generated client's `builder()` uses it).
+    pub fn for_client<D>(self) -> ClientBuilder<D> {
+        let Self {
+            base_url, request_timeout, connect_timeout, read_timeout, user_agent, default_headers, http, retry, hooks,
+            max_response_bytes, builds: _,
+        } = self;
+        ClientBuilder {
+            base_url, request_timeout, connect_timeout, read_timeout, user_agent, default_headers, http, retry, hooks,
+            max_response_bytes, builds: std::marker::PhantomData,
         }
     }
 
@@ -172,8 +202,22 @@ impl ClientBuilder {
         self
     }
 
+    /// Builds the client (or the core, for a builder from [`ClientBuilder::new`]).
+    pub fn build(self) -> Result<C, Error>
+    where
+        C: FromClientCore,
+    {
+        C::from_client_core(self.build_core()?)
+    }
+
     /// Builds the core that generated clients wrap.
-    pub fn build(self) -> Result<ClientCore, Error> {
+    pub fn build_core(self) -> Result<ClientCore, Error> {
+        if self.base_url.is_empty() {
+            return Err(Error::InvalidBaseUrl {
+                url: String::new(),
+                message: "no base URL: the spec names no server, so set one with `.base_url(..)`".to_owned(),
+            });
+        }
         let base_url = parse_base_url(&self.base_url)?;
         let http = match self.http {
             Some(http) => http,

@@ -80,7 +80,7 @@ mod transport;
 pub use binary::BinaryBody;
 pub use blocking::BlockingTransport;
 pub use client::{
-    ClientBuilder, ClientCore, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_READ_TIMEOUT,
+    ClientBuilder, ClientCore, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_READ_TIMEOUT, FromClientCore,
     DEFAULT_REQUEST_TIMEOUT,
 };
 pub use credentials::{ApiKeyLocation, Credential};

@@ -27,9 +27,9 @@ pub(crate) fn client_items(ir: &Ir) -> ClientItems {
                     Self::from_builder(Self::builder())
                 }
 
-                /// Settings for a client, starting from [`DEFAULT_BASE_URL`].
-                pub fn builder() -> #rt::ClientBuilder {
-                    #rt::ClientBuilder::new(DEFAULT_BASE_URL)
+                /// Settings for a client, starting from [`DEFAULT_BASE_URL`]; `build()` makes the client.
+                pub fn builder() -> #rt::ClientBuilder<Self> {
+                    #rt::ClientBuilder::new(DEFAULT_BASE_URL).for_client()
                 }
             },
         ),
@@ -39,6 +39,12 @@ pub(crate) fn client_items(ir: &Ir) -> ClientItems {
                 /// A client for `base_url` with default settings.
                 pub fn new(base_url: &str) -> Result<Self, #rt::Error> {
                     Self::from_builder(#rt::ClientBuilder::new(base_url))
+                }
+
+                /// Settings for a client; the spec names no server, so give `base_url` before
+                /// `build()` makes the client.
+                pub fn builder() -> #rt::ClientBuilder<Self> {
+                    #rt::ClientBuilder::new("").for_client()
                 }
             },
         ),
@@ -159,12 +165,18 @@ pub(crate) fn client_items(ir: &Ir) -> ClientItems {
         /// private runtime in a background thread; do not call it from async code.
         pub type Client = ApiClient<#rt::BlockingTransport>;
 
+        impl<T: #rt::Transport> #rt::FromClientCore for ApiClient<T> {
+            fn from_client_core(core: #rt::ClientCore) -> Result<Self, #rt::Error> {
+                Result::Ok(Self { transport: T::from_core(core)? })
+            }
+        }
+
         impl<T: #rt::Transport> ApiClient<T> {
             #constructors
 
-            /// A client built from `builder`.
-            pub fn from_builder(builder: #rt::ClientBuilder) -> Result<Self, #rt::Error> {
-                Result::Ok(Self { transport: T::from_core(builder.build()?)? })
+            /// A client built from `builder`, whatever it was set up to build.
+            pub fn from_builder<C>(builder: #rt::ClientBuilder<C>) -> Result<Self, #rt::Error> {
+                <Self as #rt::FromClientCore>::from_client_core(builder.build_core()?)
             }
 
             /// A client for another server that shares this one's connection pool and credentials.
