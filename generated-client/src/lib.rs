@@ -24,3 +24,19 @@ mod openapp {
 
 pub use openapp::*;
 pub use specwright_runtime::Error;
+
+/// An async client for the default server with an API key: [`AsyncClient::new`] and
+/// `set_api_key` in one call.
+pub fn connect(api_key: impl Into<String>) -> Result<AsyncClient, Error> {
+    let client = AsyncClient::new()?;
+    client.set_api_key(api_key);
+    Ok(client)
+}
+
+/// A blocking client for the default server with an API key; [`Client::close`] stops its
+/// background thread (dropping it does too).
+pub fn connect_blocking(api_key: impl Into<String>) -> Result<Client, Error> {
+    let client = Client::new()?;
+    client.set_api_key(api_key);
+    Ok(client)
+}

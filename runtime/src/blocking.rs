@@ -132,6 +132,21 @@ impl Transport for BlockingTransport {
 }
 
 impl BlockingTransport {
+    /// Stops the background thread and waits for it to end, if this is the last handle on it:
+    /// while a clone of the client (or a stream it opened) is alive, the thread goes on and
+    /// stops when the last one is dropped. Dropping the client does the same without waiting
+    /// from inside an async runtime.
+    pub fn close(self) -> Result<(), Error> {
+        let Ok(mut worker) = Arc::try_unwrap(self.worker) else { return Ok(()) };
+        worker.jobs.take();
+        let Some(thread) = worker.thread.take() else { return Ok(()) };
+        if tokio::runtime::Handle::try_current().is_ok() {
+            // The thread still stops, now that its queue is closed; it is not waited for.
+            return Err(Error::BlockingInAsyncContext);
+        }
+        thread.join().map_err(|_| Error::WorkerStopped)
+    }
+
     /// Runs `call` on the worker and waits for its result.
     fn wait_for<U, E>(&self, call: impl Future<Output = Result<U, Error<E>>> + Send + 'static) -> Result<U, Error<E>>
     where

@@ -165,6 +165,14 @@ pub(crate) fn client_items(ir: &Ir) -> ClientItems {
         /// private runtime in a background thread; do not call it from async code.
         pub type Client = ApiClient<#rt::BlockingTransport>;
 
+        impl ApiClient<#rt::BlockingTransport> {
+            /// Stops the client's background thread and waits for it, once no clone of the
+            /// client (or stream it opened) holds it any more; dropping the client stops it too.
+            pub fn close(self) -> Result<(), #rt::Error> {
+                self.transport.close()
+            }
+        }
+
         impl<T: #rt::Transport> #rt::FromClientCore for ApiClient<T> {
             fn from_client_core(core: #rt::ClientCore) -> Result<Self, #rt::Error> {
                 Result::Ok(Self { transport: T::from_core(core)? })
