@@ -167,3 +167,38 @@ fn formats_become_typed_values() {
     assert_eq!(value.point, Some((1.5, 2.5)));
     assert_eq!(back, versatile);
 }
+
+mod prelude_names {
+    // A glob import of types named `Option`, `Vec`, `String`, `Box`, `Result`, `Ok`, `Some` and
+    // `Default` leaves the prelude's meaning of each name alone.
+    use specwright_conformance::specs::types_prelude_names::types::*;
+
+    #[test]
+    fn schemas_named_like_prelude_types_do_not_shadow_them_under_a_glob_import() {
+        let text: String = String::from("kept");
+        let list: Vec<u8> = Vec::new();
+        let maybe: Option<u8> = Some(1);
+        let boxed: Box<u8> = Box::new(2);
+        let parsed: Result<u8, ()> = Ok(3);
+        assert_eq!((text.as_str(), list.len(), maybe, *boxed, parsed), ("kept", 0, Some(1), 2, Ok(3)));
+        assert_eq!(<u8 as Default>::default(), 0);
+
+        let result: Result2 = serde_json::from_value(serde_json::json!({
+            "options": [{"a": "x"}],
+            "vec": {"b": 7},
+            "string": {"c": "y"},
+            "map": {"k": "v"},
+            "boxed": {"inner": {}},
+            "ok": "yes",
+            "some": "z",
+            "default": {"x": "w"}
+        }))
+        .expect("decodes");
+        let first: &Option2 = &result.options[0];
+        assert_eq!(first.a.as_deref(), Some("x"));
+        assert_eq!(result.vec.and_then(|v: Vec2| v.b), Some(7));
+        assert_eq!(result.ok, Some(Ok2::Yes));
+        assert_eq!(result.map.and_then(|m: HashMap| m.get("k").cloned()).as_deref(), Some("v"));
+        assert!(result.boxed.is_some_and(|b: Box2| b.inner.is_some()));
+    }
+}
