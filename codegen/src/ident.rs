@@ -15,7 +15,6 @@ const KEYWORDS: &[&str] = &[
     "typeof", "unsized", "virtual", "yield",
 ];
 
-/// Keywords that cannot be raw identifiers; these get a trailing underscore.
 /// Names generated code uses bare (the prelude's types, traits and variants, and `__rt`): no
 /// generated type, builder or server takes one, so none can shadow them.
 pub const PRELUDE: &[&str] = &[
@@ -25,6 +24,7 @@ pub const PRELUDE: &[&str] = &[
     "IntoIterator", "Extend", "FromIterator", "DoubleEndedIterator", "ExactSizeIterator", "__rt",
 ];
 
+/// Keywords that cannot be raw identifiers; these get a trailing underscore.
 const NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
 
 /// Spells out symbols so that values like `>=` or `-` still get a readable name.
