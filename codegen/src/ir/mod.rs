@@ -360,6 +360,38 @@ components:
     }
 
     #[test]
+    fn content_type_and_accept_header_parameters_are_ignored_with_a_warning() {
+        let spec = r#"
+openapi: 3.0.3
+info: {title: T, version: "1"}
+paths:
+  /upload:
+    post:
+      operationId: upload
+      parameters:
+        - {name: Content-Type, in: header, required: true, schema: {type: string}}
+        - {name: accept, in: header, schema: {type: string, enum: [application/json, text/csv]}}
+        - {name: X-Trace, in: header, schema: {type: string}}
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object}
+      responses:
+        '204': {description: done}
+"#;
+        let loader = MemoryLoader::new().with("api.yaml", spec);
+        let (bundle, _) = crate::resolve::resolve(&loader, "api.yaml").unwrap_or_else(|d| panic!("{}", d.render()));
+        let (normalized, _) = crate::normalize::normalize(&bundle).unwrap_or_else(|d| panic!("{}", d.render()));
+        let (ir, warnings) = build(&normalized, &Options::default());
+        let params: Vec<&str> = ir.operations[0].params.iter().map(|p| p.wire_name.as_str()).collect();
+        assert_eq!(params, ["X-Trace"]);
+        let rendered = warnings.render();
+        assert!(rendered.contains("header parameter `Content-Type` is ignored"), "{rendered}");
+        assert!(rendered.contains("header parameter `accept` is ignored"), "{rendered}");
+        assert!(rendered.contains("`.header(..)`"), "{rendered}");
+    }
+
+    #[test]
     fn operations_merge_path_parameters_and_strip_the_tag() {
         let ir = ir_of(SPEC);
         let op = &ir.operations[0];

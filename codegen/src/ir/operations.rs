@@ -369,6 +369,21 @@ impl OperationBuilder<'_, '_> {
         }
         let mut params = Vec::new();
         for parameter in &merged {
+            // OpenAPI has these ignored: the body sets `Content-Type`, and `Accept` is the
+            // client's to send; a setter for either would do nothing or fight the client.
+            if let Parameter::Header { parameter_data, .. } = parameter {
+                let name = parameter_data.name.as_str();
+                if name.eq_ignore_ascii_case("content-type") || name.eq_ignore_ascii_case("accept") {
+                    self.diagnostics.push(
+                        Diagnostic::warning(
+                            format!("{context}: header parameter `{name}` is ignored, as OpenAPI says: the request body sets `Content-Type`, and the response media types are the client's to accept"),
+                            Some(Location::pointer_only(pointer.clone())),
+                        )
+                        .with_help(format!("to send `{name}` anyway, set it on a call with `.header(..)`")),
+                    );
+                    continue;
+                }
+            }
             let (location, data) = match parameter {
                 Parameter::Path { parameter_data, .. } => (ParamLocation::Path, parameter_data),
                 Parameter::Query { parameter_data, .. }
