@@ -13,8 +13,12 @@ use crate::ir::{ApiKeyIn, BodyEncoding, Ir, Operation, Param, ParamLocation, Par
 pub(crate) fn client_items(ir: &Ir) -> ClientItems {
     let rt = quote!(::specwright_runtime);
     let title = format!("Client for {} {}.", ir.title, ir.version);
-    let usage = "Use [`AsyncClient`] (async, canonical) or [`Client`] (blocking); both have the same methods.";
-    let client_docs = doc_attrs([Some(title.as_str()), Some(usage), ir.description.as_deref()]);
+    // The usage line links to items, so it does not go through the escaping of spec text.
+    let usage = " Use [`AsyncClient`] (async, canonical) or [`Client`] (blocking); both have the same methods.";
+    let title_docs = doc_attrs([Some(title.as_str())]);
+    let description_docs = ir.description.as_deref().map(|d| doc_attrs([Some(d)])).filter(|d| !d.is_empty());
+    let description_docs = description_docs.map(|docs| quote!(#[doc = ""] #docs));
+    let client_docs = quote!(#title_docs #[doc = ""] #[doc = #usage] #description_docs);
     let (default_url, constructors) = match &ir.default_server {
         Some(url) => (
             quote! {

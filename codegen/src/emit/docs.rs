@@ -64,15 +64,24 @@ fn clean_chars(text: &str) -> String {
 }
 
 /// Fenced blocks without a language become `text`; indentation outside fences is dropped so
-/// that no indented code block appears.
+/// that no indented code block appears; prose between fences is made safe for rustdoc
+/// ([`rustdoc_safe`]) a run of lines at a time, since a link may span lines.
 fn sanitize(text: &str) -> String {
     let mut out = Vec::new();
+    let mut prose: Vec<&str> = Vec::new();
+    let flush = |prose: &mut Vec<&str>, out: &mut Vec<String>| {
+        if !prose.is_empty() {
+            out.extend(rustdoc_safe(&prose.join("\n")).lines().map(str::to_owned));
+            prose.clear();
+        }
+    };
     let mut in_fence: Option<&str> = None;
     for line in text.lines() {
         let trimmed = line.trim_start();
         let fence = ["```", "~~~"].into_iter().find(|f| trimmed.starts_with(f));
         match (in_fence, fence) {
             (None, Some(fence)) => {
+                flush(&mut prose, &mut out);
                 let info = trimmed.trim_start_matches(fence).trim();
                 let info = if info.is_empty() || info.starts_with("rust") { "text" } else { info };
                 out.push(format!("{fence}{info}"));
@@ -83,13 +92,76 @@ fn sanitize(text: &str) -> String {
                 in_fence = None;
             }
             (Some(_), _) => out.push(line.to_owned()),
-            (None, None) => out.push(trimmed.to_owned()),
+            (None, None) => prose.push(trimmed),
         }
     }
+    flush(&mut prose, &mut out);
     if let Some(fence) = in_fence {
         out.push(fence.to_owned());
     }
     out.join("\n")
+}
+
+/// Prose that rustdoc reads as the spec meant it, without warnings: brackets that
+/// are no inline link (`[id]`, `array[int]`) are escaped, or rustdoc takes them for links to
+/// Rust items; bare URLs become autolinks (`<https://..>`). Code spans, inline links,
+/// autolinks and what is already escaped stay as they are.
+fn rustdoc_safe(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut index = 0;
+    while let Some(rest) = line.get(index..).filter(|rest| !rest.is_empty()) {
+        // Code spans and links end within their paragraph.
+        let paragraph = rest.split("\n\n").next().unwrap_or(rest);
+        let verbatim = if rest.starts_with('`') {
+            // A code span runs to the next run of as many backticks; an unclosed run is text.
+            let run = rest.bytes().take_while(|b| *b == b'`').count();
+            let ticks = rest.get(..run).unwrap_or_default();
+            Some(paragraph.get(run..).and_then(|after| after.find(ticks)).map_or(run, |end| run + end + run))
+        } else if rest.starts_with('\\') {
+            Some(rest.chars().nth(1).map_or(1, |next| 1 + next.len_utf8()))
+        } else if rest.starts_with('[') {
+            inline_link_length(paragraph)
+        } else if rest.starts_with('<') {
+            rest.find('>').filter(|end| rest.get(1..*end).is_some_and(|inner| !inner.contains(char::is_whitespace))).map(|end| end + 1)
+        } else {
+            None
+        };
+        if let Some(length) = verbatim {
+            out.push_str(rest.get(..length).unwrap_or(rest));
+            index += length;
+            continue;
+        }
+        if rest.starts_with("https://") || rest.starts_with("http://") {
+            let end = rest.find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | '`' | '(' | ')' | '[' | ']')).unwrap_or(rest.len());
+            let url = rest.get(..end).unwrap_or(rest).trim_end_matches(['.', ',', ';', ':', '!', '?']);
+            out.push('<');
+            out.push_str(url);
+            out.push('>');
+            index += url.len();
+            continue;
+        }
+        let Some(c) = rest.chars().next() else { break };
+        match c {
+            '[' | ']' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+        index += c.len_utf8();
+    }
+    out
+}
+
+/// The length of the inline link `[text](target)` that `text` starts with, if it is one.
+fn inline_link_length(text: &str) -> Option<usize> {
+    let close = text.find(']')?;
+    let after = text.get(close + 1..)?;
+    if !after.starts_with('(') {
+        return None;
+    }
+    let target_end = after.find(')')?;
+    Some(close + 1 + target_end + 1)
 }
 
 #[cfg(test)]
@@ -101,6 +173,21 @@ mod tests {
         assert_eq!(sanitize("a\n```\nfn main() {}\n```\n    indented\n"), "a\n```text\nfn main() {}\n```\nindented");
         assert_eq!(sanitize("```json\n{}\n```"), "```json\n{}\n```");
         assert_eq!(sanitize("```\nunclosed"), "```text\nunclosed\n```");
+    }
+
+    #[test]
+    fn brackets_and_bare_urls_read_in_rustdoc_as_the_spec_meant_them() {
+        assert_eq!(rustdoc_safe("ids[] of array[int], see [RFC 7807]"), r"ids\[\] of array\[int\], see \[RFC 7807\]");
+        assert_eq!(rustdoc_safe("see [the docs](https://x.test/a_(b)) and `a[0]`"), "see [the docs](https://x.test/a_(b)) and `a[0]`");
+        assert_eq!(rustdoc_safe("at https://api.test/v1/x. Or http://b.test"), "at <https://api.test/v1/x>. Or <http://b.test>");
+        assert_eq!(rustdoc_safe("(https://a.test/p), <https://b.test> and ``[x]``"), "(<https://a.test/p>), <https://b.test> and ``[x]``");
+        assert_eq!(rustdoc_safe(r"already \[escaped\] and a < b > c"), r"already \[escaped\] and a < b > c");
+        assert_eq!(rustdoc_safe("unclosed `tick [x"), r"unclosed `tick \[x");
+        assert_eq!(rustdoc_safe("ünïcödé [ü] https://ü.test/ä"), r"ünïcödé \[ü\] <https://ü.test/ä>");
+        // A link whose text goes over a line break stays a link.
+        assert_eq!(sanitize("see [a custom\nmedia type](https://x.test/m) [b]"), "see [a custom\nmedia type](https://x.test/m) \\[b\\]");
+        // Neither a code span nor a link reaches into the next paragraph.
+        assert_eq!(rustdoc_safe("a `tick [x]\n\nb` [y](z)"), "a `tick \\[x\\]\n\nb` [y](z)");
     }
 
     #[test]
