@@ -360,6 +360,41 @@ components:
     }
 
     #[test]
+    fn fastapi_operation_ids_lose_their_path_and_method_where_names_stay_apart() {
+        let ok = "responses: {'200': {description: ok}}";
+        let spec = format!(
+            r#"
+openapi: 3.1.0
+info: {{title: T, version: "1"}}
+paths:
+  /flows/filter:
+    post: {{operationId: read_flows_flows_filter_post, {ok}}}
+  /api/v1/flows/{{flow_id}}:
+    get: {{operationId: read_flow_api_v1_flows__flow_id__get, {ok}}}
+    delete: {{operationId: delete_flow, {ok}}}
+  /items:
+    get: {{operationId: list_items_items_get, {ok}}}
+  /api/items:
+    get: {{operationId: list_items_api_items_get, {ok}}}
+"#
+        );
+        let ir = ir_of(&spec);
+        let mut names: Vec<(&str, &str)> =
+            ir.operations.iter().map(|op| (op.operation_id.as_str(), op.method_name.as_str())).collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                ("delete_flow", "delete_flow"),
+                ("list_items_api_items_get", "list_items_api_items_get"),
+                ("list_items_items_get", "list_items_items_get"),
+                ("read_flow_api_v1_flows__flow_id__get", "read_flow"),
+                ("read_flows_flows_filter_post", "read_flows"),
+            ]
+        );
+    }
+
+    #[test]
     fn content_type_and_accept_header_parameters_are_ignored_with_a_warning() {
         let spec = r#"
 openapi: 3.0.3

@@ -278,6 +278,7 @@ impl OperationBuilder<'_, '_> {
         let mut methods_per_group: BTreeMap<usize, Namer> = BTreeMap::new();
         let mut operations = Vec::new();
         let shared_prefix = shared_literal_prefix(self.api.paths.paths.keys().map(String::as_str));
+        let short_ids = fastapi_short_ids(self.api);
 
         for (path, item) in &self.api.paths.paths {
             let item = match item {
@@ -320,7 +321,8 @@ impl OperationBuilder<'_, '_> {
                     .operation_id
                     .clone()
                     .unwrap_or_else(|| derived_operation_id(method, path, shared_prefix));
-                let wanted = method_name(&operation_id, tag.as_deref());
+                let naming_id = short_ids.get(&(path.as_str(), method)).map_or(operation_id.as_str(), String::as_str);
+                let wanted = method_name(naming_id, tag.as_deref());
                 let method_name = match group {
                     None => self.root_methods.claim(&wanted),
                     Some(group) => methods_per_group.entry(group).or_insert_with(|| Namer::with_reserved(GROUP_METHODS)).claim(&wanted),
@@ -939,6 +941,36 @@ fn derived_operation_id(method: &str, path: &str, skip: usize) -> String {
         }
     }
     words.join("_")
+}
+
+/// The operationIds FastAPI makes (`read_flows_flows_filter_post`: the function's name, then
+/// the path and the method) without the path and method, by path and method; only where the
+/// short ids of all operations stay distinct from each other and from the other ids.
+fn fastapi_short_ids(api: &OpenAPI) -> BTreeMap<(&str, &'static str), String> {
+    const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+    let mut ids: Vec<(&str, &'static str, &str, Option<String>)> = Vec::new();
+    for (path, item) in &api.paths.paths {
+        let ReferenceOr::Item(item) = item else { continue };
+        let operations = [&item.get, &item.put, &item.post, &item.delete, &item.options, &item.head, &item.patch, &item.trace];
+        for (method, operation) in METHODS.into_iter().zip(operations) {
+            let Some(id) = operation.as_ref().and_then(|op| op.operation_id.as_deref()) else { continue };
+            // FastAPI writes every character that is not a word character as `_`.
+            let path_words: String = path.chars().map(|c| if c.is_alphanumeric() || c == '_' { c } else { '_' }).collect();
+            let suffix = format!("{path_words}_{method}");
+            let short = id.strip_suffix(suffix.as_str()).filter(|short| short.chars().any(char::is_alphanumeric));
+            ids.push((path.as_str(), method, id, short.map(str::to_owned)));
+        }
+    }
+    let mut uses: BTreeMap<&str, usize> = BTreeMap::new();
+    for (_, _, id, short) in &ids {
+        *uses.entry(short.as_deref().unwrap_or(id)).or_default() += 1;
+    }
+    ids.iter()
+        .filter_map(|(path, method, _, short)| {
+            let short = short.as_ref()?;
+            (uses.get(short.as_str()) == Some(&1)).then(|| ((*path, *method), short.clone()))
+        })
+        .collect()
 }
 
 /// The method name for an operation in a tag's group, with the tag's words left out
