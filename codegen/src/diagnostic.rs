@@ -24,9 +24,13 @@ pub struct Location {
     pub column: usize,
     /// JSON pointer of the node, e.g. `/paths/~1pets/get`.
     pub pointer: String,
-    /// The source line, for rendering.
+    /// The source line, for rendering; of a very long line (a minified spec), the part around
+    /// the column, cut where marked with `…`.
     #[serde(skip)]
     pub source_line: Option<String>,
+    /// The 1-based column of the node within `source_line`: `column`, unless the line was cut.
+    #[serde(skip)]
+    pub source_column: usize,
 }
 
 /// One finding about a spec.
@@ -109,7 +113,7 @@ fn render_location(out: &mut String, location: &Location) {
         let pad = " ".repeat(number.len());
         let caret_pad: String = line
             .chars()
-            .take(location.column.saturating_sub(1))
+            .take(location.source_column.saturating_sub(1))
             .map(|c| if c == '\t' { '\t' } else { ' ' })
             .collect();
         out.push_str(&format!("  {pad} |\n  {number} | {line}\n  {pad} | {caret_pad}^\n"));
@@ -120,7 +124,7 @@ impl Location {
     /// A location known only by its JSON pointer; [`Diagnostics::resolve_pointers`] fills in
     /// file, line and column later.
     pub fn pointer_only(pointer: impl Into<String>) -> Self {
-        Self { file: String::new(), line: 0, column: 0, pointer: pointer.into(), source_line: None }
+        Self { file: String::new(), line: 0, column: 0, pointer: pointer.into(), source_line: None, source_column: 0 }
     }
 }
 

@@ -49,8 +49,8 @@ impl Document {
     }
 }
 
-/// Lines longer than this are not quoted in diagnostics: in a minified file the line is the
-/// whole file, and each diagnostic would carry a copy of it.
+/// Lines longer than this are quoted only around the column: in a minified file the line is
+/// the whole file, and each diagnostic would carry a copy of it.
 const MAX_QUOTED_LINE: usize = 400;
 
 /// The byte offset where each line of `text` starts.
@@ -64,16 +64,34 @@ fn location_in(file: &str, text: &str, line_starts: &[usize], pos: Pos, pointer:
         let end = line_starts.get(index + 1).map_or(text.len(), |next| next.saturating_sub(1));
         text.get(start..end)
     });
-    Location {
-        file: file.to_owned(),
-        line: pos.line,
-        column: pos.column,
-        pointer: pointer.to_owned(),
-        source_line: line
-            .map(|line| line.strip_suffix('\r').unwrap_or(line))
-            .filter(|line| line.len() <= MAX_QUOTED_LINE)
-            .map(str::to_owned),
+    let line = line.map(|line| line.strip_suffix('\r').unwrap_or(line));
+    let (source_line, source_column) = match line {
+        Some(line) if line.len() > MAX_QUOTED_LINE => {
+            let (snippet, column) = snippet_around(line, pos.column);
+            (Some(snippet), column)
+        }
+        Some(line) => (Some(line.to_owned()), pos.column),
+        None => (None, 0),
+    };
+    Location { file: file.to_owned(), line: pos.line, column: pos.column, pointer: pointer.to_owned(), source_line, source_column }
+}
+
+/// Characters quoted on each side of the column from a line too long to quote whole.
+const SNIPPET_RADIUS: usize = 60;
+
+/// The part of `line` around the 1-based character `column`, with `…` where it was cut, and
+/// the column within it.
+fn snippet_around(line: &str, column: usize) -> (String, usize) {
+    let at = column.saturating_sub(1);
+    let start = at.saturating_sub(SNIPPET_RADIUS);
+    let mut snippet: String = if start > 0 { "…".to_owned() } else { String::new() };
+    let prefix = snippet.chars().count();
+    let mut chars = line.chars().skip(start);
+    snippet.extend(chars.by_ref().take(at - start + SNIPPET_RADIUS));
+    if chars.next().is_some() {
+        snippet.push('…');
     }
+    (snippet, at - start + prefix + 1)
 }
 
 /// Loads and parses the document at `location`. `referrer` is where it was referenced from,
@@ -92,6 +110,7 @@ pub fn load_document(
                 column: 0,
                 pointer: String::new(),
                 source_line: None,
+                source_column: 0,
             });
         }
         vec![diagnostic]
@@ -113,6 +132,7 @@ pub fn load_document(
                         column,
                         pointer: String::new(),
                         source_line: None,
+                        source_column: 0,
                     }),
                 )
                 .with_help("save the spec as UTF-8"),
@@ -188,7 +208,7 @@ fn problem_warning(location: &str, text: &str, lines: &[usize], problem: ParsePr
 /// The warning that stands for those the reader only counted.
 fn more_warnings(location: &str, count: usize) -> Option<Diagnostic> {
     (count > 0).then(|| {
-        let at = Location { file: location.to_owned(), line: 1, column: 1, pointer: String::new(), source_line: None };
+        let at = Location { file: location.to_owned(), line: 1, column: 1, pointer: String::new(), source_line: None, source_column: 0 };
         Diagnostic::warning(format!("... and {count} more warnings while reading this file"), Some(at))
     })
 }
@@ -300,5 +320,26 @@ mod tests {
         assert_eq!(document.warnings[0].location.as_ref().map(|l| (l.line, l.column)), Some((2, 9)));
         // Snippets show the file as written.
         assert_eq!(document.locate("/a/c").source_line.as_deref(), Some("  c: 'one"));
+    }
+
+    #[test]
+    fn a_diagnostic_on_a_minified_spec_quotes_only_the_part_around_its_column() {
+        let text = format!(r#"{{"a":"{}","bé":{{"c":1}},"z":"{}"}}"#, "x".repeat(5000), "y".repeat(5000));
+        let loader = MemoryLoader::new().with("min.json", text.as_str());
+        let Ok(document) = load_document(&loader, "min.json", None) else { panic!("the document loads") };
+        let location = document.locate("/bé/c");
+        assert_eq!((location.line, location.column), (1, 5015));
+        let line = location.source_line.clone().unwrap_or_default();
+        assert!(line.starts_with('…') && line.ends_with('…'), "{line}");
+        assert_eq!(line.chars().count(), 2 * SNIPPET_RADIUS + 2);
+        // The caret falls on the key's opening quote, as it does in the whole line.
+        let from_caret: String = line.chars().skip(location.source_column - 1).take(4).collect();
+        assert_eq!(from_caret, r#""c":"#);
+        let rendered = Diagnostic::warning("here", Some(location)).render();
+        assert!(rendered.lines().all(|l| l.chars().count() < 150), "{rendered}");
+        let caret_line = rendered.lines().find(|l| l.ends_with('^')).unwrap_or_default();
+        let quoted_line = rendered.lines().find(|l| l.contains('…')).unwrap_or_default();
+        let caret_at = caret_line.chars().count() - 1;
+        assert_eq!(quoted_line.chars().nth(caret_at), Some('"'), "{rendered}");
     }
 }
