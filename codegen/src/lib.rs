@@ -1,5 +1,5 @@
-//! specwright turns an OpenAPI description (OpenAPI 3.0, 3.1; YAML or JSON; one file or many
-//! that `$ref` each other) into a strongly typed, async-first Rust client at build time.
+//! specwright turns an OpenAPI description (Swagger 2.0, OpenAPI 3.0, 3.1 or 3.2; YAML or JSON;
+//! one file or many that `$ref` each other) into a strongly typed, async-first Rust client at build time.
 //!
 //! # Quick start
 //!
