@@ -11,6 +11,7 @@ use crate::ir::{ApiKeyIn, BodyEncoding, Ir, Operation, Param, ParamLocation, Par
 
 /// The root items: clients, sub-clients, and the `builders` module.
 pub(crate) fn client_items(ir: &Ir) -> ClientItems {
+    let allow = super::allowed_lints();
     let rt = quote!(::specwright_runtime);
     let title = format!("Client for {} {}.", ir.title, ir.version);
     // The usage line links to items, so it does not go through the escaping of spec text.
@@ -23,6 +24,7 @@ pub(crate) fn client_items(ir: &Ir) -> ClientItems {
         Some(url) => (
             quote! {
                 /// The spec's first server.
+                #allow
                 pub const DEFAULT_BASE_URL: &str = #url;
             },
             quote! {
@@ -158,17 +160,21 @@ pub(crate) fn client_items(ir: &Ir) -> ClientItems {
 
         #client_docs
         #[derive(Debug, Clone)]
+        #allow
         pub struct ApiClient<T> {
             transport: T,
         }
 
         /// The async client: calls return futures.
+        #allow
         pub type AsyncClient = ApiClient<#rt::AsyncTransport>;
 
         /// The blocking client: calls wait for their result. It runs the async client on a
         /// private runtime in a background thread; do not call it from async code.
+        #allow
         pub type Client = ApiClient<#rt::BlockingTransport>;
 
+        #allow
         impl ApiClient<#rt::BlockingTransport> {
             /// Stops the client's background thread and waits for it, once no clone of the
             /// client (or stream it opened) holds it any more; dropping the client stops it too.
@@ -183,6 +189,7 @@ pub(crate) fn client_items(ir: &Ir) -> ClientItems {
             }
         }
 
+        #allow
         impl<T: #rt::Transport> ApiClient<T> {
             #constructors
 
@@ -243,7 +250,7 @@ pub(crate) fn operation_impls(ir: &Ir) -> String {
         if operations.peek().is_none() {
             return;
         }
-        out.push_str(&format!("impl<T: ::specwright_runtime::Transport> {strukt}<T> {{\n"));
+        out.push_str(&format!("{}\nimpl<T: ::specwright_runtime::Transport> {strukt}<T> {{\n", super::ALLOWED_LINTS));
         out.push_str(&format!("    fn transport_clone(&self) -> T {{\n        {transport}.clone()\n    }}\n"));
         for op in operations {
             operation_method(ir, op, out);
@@ -255,7 +262,7 @@ pub(crate) fn operation_impls(ir: &Ir) -> String {
         let parent = group.parent.as_ref().map(|p| format!("Part of `{p}`."));
         let tagged = format!("Operations tagged `{}`.", group.tag);
         write_doc_comment(&mut out, "", [Some(tagged.as_str()), parent.as_deref(), group.description.as_deref()]);
-        out.push_str(&format!("#[derive(Debug, Clone)]\npub struct {}<T> {{\n    client: ApiClient<T>,\n}}\n", group.struct_name));
+        out.push_str(&format!("#[derive(Debug, Clone)]\n{}\npub struct {}<T> {{\n    client: ApiClient<T>,\n}}\n", super::ALLOWED_LINTS, group.struct_name));
         impl_block(&mut out, &group.struct_name, "self.client.transport", Some(index));
     }
     out
@@ -264,6 +271,7 @@ pub(crate) fn operation_impls(ir: &Ir) -> String {
 /// `servers`: one struct per server of the spec, its variables as fields (enums where the spec
 /// lists the values), defaulting to the spec's defaults.
 fn servers_module(ir: &Ir) -> TokenStream {
+    let allow = super::allowed_lints();
     if ir.servers.is_empty() {
         return TokenStream::new();
     }
@@ -354,6 +362,7 @@ fn servers_module(ir: &Ir) -> TokenStream {
     });
     quote! {
         /// The servers the spec lists, as typed choices for `ClientBuilder::base_url`.
+        #allow
         pub mod servers {
             #(#items)*
         }
@@ -362,6 +371,7 @@ fn servers_module(ir: &Ir) -> TokenStream {
 
 /// `webhooks`: the payload type of each webhook the server may send, for the user's own server.
 fn webhooks_module(ir: &Ir) -> TokenStream {
+    let allow = super::allowed_lints();
     let mut namer = crate::ident::Namer::default();
     let aliases: Vec<TokenStream> = ir
         .webhooks
@@ -384,6 +394,7 @@ fn webhooks_module(ir: &Ir) -> TokenStream {
     }
     quote! {
         /// Payloads of the webhooks this API sends.
+        #allow
         pub mod webhooks {
             #[allow(unused_imports)] use ::specwright_runtime::__private as __rt;
             #(#aliases)*
@@ -631,7 +642,10 @@ fn operation_method(ir: &Ir, op: &Operation, out: &mut String) {
 /// (one line a parameter) and an impl of what is the operation's own (encoding, decoding).
 pub(crate) fn builders_module(ir: &Ir) -> Result<String, crate::error::Error> {
     let mut out = String::with_capacity(ir.operations.len() * 2048);
-    out.push_str("/// Request builders, one per operation; finish with `send()`.\npub mod builders {\n    #[allow(unused_imports)]\n    use ::specwright_runtime::__private as __rt;\n");
+    out.push_str(&format!(
+        "/// Request builders, one per operation; finish with `send()`.\n{}\npub mod builders {{\n    #[allow(unused_imports)]\n    use ::specwright_runtime::__private as __rt;\n",
+        super::ALLOWED_LINTS
+    ));
     for op in &ir.operations {
         let (text, items) = builder(ir, op)?;
         out.push_str(&text);

@@ -9,6 +9,19 @@ mod usage;
 use crate::error::Error;
 use crate::ir::Ir;
 
+/// The lints each top-level generated item allows: what generated code cannot avoid. A user
+/// calls some operations, not all (`dead_code`); operations take what their spec gives them
+/// (`too_many_arguments`); response and union enums hold bodies of any size
+/// (`large_enum_variant`); server defaults are written out whatever they are
+/// (`derivable_impls`). Each item carries it, since an included file has no inner attributes.
+pub(crate) const ALLOWED_LINTS: &str =
+    "#[allow(dead_code, clippy::too_many_arguments, clippy::large_enum_variant, clippy::derivable_impls)]";
+
+/// [`ALLOWED_LINTS`] as an attribute to quote.
+pub(crate) fn allowed_lints() -> proc_macro2::TokenStream {
+    quote::quote!(#[allow(dead_code, clippy::too_many_arguments, clippy::large_enum_variant, clippy::derivable_impls)])
+}
+
 /// Appends `tokens` (items) formatted by prettyplease, indented one level, to a module written
 /// as text; `what` names them in the error if they do not parse.
 pub(crate) fn push_items(out: &mut String, tokens: proc_macro2::TokenStream, what: impl FnOnce() -> String) -> Result<(), Error> {

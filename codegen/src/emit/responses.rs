@@ -134,7 +134,8 @@ pub(crate) fn responses_module(ir: &Ir) -> String {
         return items;
     }
     format!(
-        "/// Response types of operations with several success statuses, several error\n/// bodies, or documented headers.\npub mod responses {{\n{INDENT}#[allow(unused_imports)]\n{INDENT}use ::specwright_runtime::__private as __rt;\n{items}}}\n"
+        "/// Response types of operations with several success statuses, several error\n/// bodies, or documented headers.\n{allowed}\npub mod responses {{\n{INDENT}#[allow(unused_imports)]\n{INDENT}use ::specwright_runtime::__private as __rt;\n{items}}}\n",
+        allowed = super::ALLOWED_LINTS
     )
 }
 

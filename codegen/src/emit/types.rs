@@ -133,7 +133,10 @@ fn shape_text(space: &TypeSpace, shape: &Shape, out: &mut String) {
 /// run-on token stream; the other items go through prettyplease one by one.
 pub(crate) fn types_module(space: &TypeSpace, directions: &[Directions]) -> Result<String, Error> {
     let mut out = String::with_capacity(space.types.len() * 1024);
-    out.push_str("/// Types for the schemas of the spec.\npub mod types {\n    #[allow(unused_imports)]\n    use ::specwright_runtime::__private as __rt;\n");
+    out.push_str(&format!(
+        "/// Types for the schemas of the spec.\n{}\npub mod types {{\n    #[allow(unused_imports)]\n    use ::specwright_runtime::__private as __rt;\n",
+        super::ALLOWED_LINTS
+    ));
     for (index, def) in space.types.iter().enumerate() {
         let direction = directions.get(index).copied().unwrap_or(Directions::BOTH);
         match model_text(space, def, direction, &mut out) {
