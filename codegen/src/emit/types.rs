@@ -386,6 +386,7 @@ fn type_item(space: &TypeSpace, def: &TypeDef, direction: Directions) -> TokenSt
         TypeKind::ValueEnum { variants } => {
             let idents: Vec<_> = variants.iter().map(|v| format_ident!("{}", v.rust_name)).collect();
             let literals: Vec<TokenStream> = variants.iter().map(|v| value_literal(&v.json)).collect();
+            let comparisons: Vec<TokenStream> = variants.iter().map(|v| comparison_literal(&v.json)).collect();
             let docs_values = variants.iter().map(|v| doc_line(&format!(" `{}`", v.json)));
             let serialize = direction.serialize.then(|| {
                 quote! {
@@ -401,7 +402,7 @@ fn type_item(space: &TypeSpace, def: &TypeDef, direction: Directions) -> TokenSt
                     impl<'de> #serde::Deserialize<'de> for #name {
                         fn deserialize<D: #serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                             let value = <#p::serde_json::Value as #serde::Deserialize>::deserialize(deserializer)?;
-                            #( if value == #literals { return Ok(Self::#idents); } )*
+                            #( if value == #comparisons { return Ok(Self::#idents); } )*
                             Ok(Self::Other(value))
                         }
                     }
@@ -432,6 +433,28 @@ fn type_item(space: &TypeSpace, def: &TypeDef, direction: Directions) -> TokenSt
         }
         // Written as text by `model_text`.
         _ => TokenStream::new(),
+    }
+}
+
+/// What a JSON value is compared with to find the value whose text is `json`: the scalar
+/// itself where `serde_json::Value` compares with it, the built value otherwise.
+fn comparison_literal(json: &str) -> TokenStream {
+    match serde_json::from_str::<serde_json::Value>(json) {
+        Ok(serde_json::Value::Bool(flag)) => quote!(#flag),
+        Ok(serde_json::Value::String(text)) => quote!(#text),
+        Ok(serde_json::Value::Number(number)) if number.as_i64().is_some() => {
+            let int = number.as_i64().unwrap_or_default();
+            quote!(#int)
+        }
+        Ok(serde_json::Value::Number(number)) if number.as_u64().is_some() => {
+            let uint = number.as_u64().unwrap_or_default();
+            quote!(#uint)
+        }
+        Ok(serde_json::Value::Number(number)) if number.as_f64().is_some() => {
+            let float = number.as_f64().unwrap_or_default();
+            quote!(#float)
+        }
+        _ => value_literal(json),
     }
 }
 
