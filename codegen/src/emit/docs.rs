@@ -109,9 +109,13 @@ fn sanitize(text: &str) -> String {
 fn rustdoc_safe(line: &str) -> String {
     let mut out = String::with_capacity(line.len() + 8);
     let mut index = 0;
+    // Code spans and links end within their paragraph: where the current one ends.
+    let mut paragraph_end = 0;
     while let Some(rest) = line.get(index..).filter(|rest| !rest.is_empty()) {
-        // Code spans and links end within their paragraph.
-        let paragraph = rest.split("\n\n").next().unwrap_or(rest);
+        if index >= paragraph_end {
+            paragraph_end = rest.find("\n\n").map_or(line.len(), |end| index + end + 2);
+        }
+        let paragraph = line.get(index..paragraph_end).unwrap_or(rest);
         let verbatim = if rest.starts_with('`') {
             // A code span runs to the next run of as many backticks; an unclosed run is text.
             let run = rest.bytes().take_while(|b| *b == b'`').count();

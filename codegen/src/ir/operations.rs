@@ -371,14 +371,14 @@ impl OperationBuilder<'_, '_> {
         }
         let mut params = Vec::new();
         for parameter in &merged {
-            // OpenAPI has these ignored: the body sets `Content-Type`, and `Accept` is the
-            // client's to send; a setter for either would do nothing or fight the client.
+            // OpenAPI has it ignored, and the request body's media type would replace what a
+            // setter sent. (`Accept` stays a parameter: some APIs pick a version by it.)
             if let Parameter::Header { parameter_data, .. } = parameter {
                 let name = parameter_data.name.as_str();
-                if name.eq_ignore_ascii_case("content-type") || name.eq_ignore_ascii_case("accept") {
+                if name.eq_ignore_ascii_case("content-type") {
                     self.diagnostics.push(
                         Diagnostic::warning(
-                            format!("{context}: header parameter `{name}` is ignored, as OpenAPI says: the request body sets `Content-Type`, and the response media types are the client's to accept"),
+                            format!("{context}: header parameter `{name}` is ignored, as OpenAPI says: the request body's media type sets `Content-Type`"),
                             Some(Location::pointer_only(pointer.clone())),
                         )
                         .with_help(format!("to send `{name}` anyway, set it on a call with `.header(..)`")),
