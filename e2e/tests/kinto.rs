@@ -34,7 +34,7 @@ mod flows {
         }
     }
 
-    fn builder(server: &Server) -> specwright_runtime::ClientBuilder {
+    fn builder(server: &Server) -> specwright_runtime::ClientBuilder<kinto::AsyncClient> {
         kinto::AsyncClient::builder().base_url(format!("{}/v1", server.origin()))
     }
 

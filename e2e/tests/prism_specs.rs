@@ -281,7 +281,7 @@ mod oracle {
 
         /// `builder` pointed at Prism, recording what is sent, without retries (each call is
         /// one request).
-        pub fn client(&self, builder: ClientBuilder) -> ClientBuilder {
+        pub fn client<C>(&self, builder: ClientBuilder<C>) -> ClientBuilder<C> {
             builder.base_url(self.prism.origin()).hook(self.wire.clone()).retry_policy(RetryPolicy::none())
         }
 
