@@ -241,8 +241,8 @@ pub(crate) struct ClientItems {
 }
 
 /// The sub-clients and the methods that start request builders, as text: an impl block on the
-/// root client for operations without a tag, and each sub-client with its impl block. Written directly, a few lines a
-/// method, since formatting them was the longest part of emitting a big spec's client.
+/// root client for operations without a tag, and each sub-client with its impl block. Written
+/// directly, a few lines a method: formatting them was the longest part of emitting a client.
 pub(crate) fn operation_impls(ir: &Ir) -> String {
     let mut out = String::with_capacity(ir.operations.len() * 1024);
     let impl_block = |out: &mut String, strukt: &str, transport: &str, group: Option<usize>| {
@@ -271,10 +271,10 @@ pub(crate) fn operation_impls(ir: &Ir) -> String {
 /// `servers`: one struct per server of the spec, its variables as fields (enums where the spec
 /// lists the values), defaulting to the spec's defaults.
 fn servers_module(ir: &Ir) -> TokenStream {
-    let allow = super::allowed_lints();
     if ir.servers.is_empty() {
         return TokenStream::new();
     }
+    let allow = super::allowed_lints();
     let items = ir.servers.iter().map(|server| {
         let name = format_ident!("{}", server.rust_name);
         let template = server.url.as_str();
@@ -501,9 +501,8 @@ fn body_type(ir: &Ir, encoding: &BodyEncoding, scope: Scope) -> TokenStream {
     }
 }
 
-/// A body argument's type and how it becomes the stored value: binary bodies take anything
-/// that converts (bytes in memory, or a stream).
-/// The body argument's type and how it is stored, as text.
+/// A body argument's type and how it becomes the stored value, as text: binary bodies take
+/// anything that converts (bytes in memory, or a stream).
 fn body_argument(ir: &Ir, encoding: &BodyEncoding, scope: Scope) -> (String, String) {
     match encoding {
         BodyEncoding::Bytes(_) => ("impl Into<__rt::BinaryBody>".to_owned(), "body.into()".to_owned()),

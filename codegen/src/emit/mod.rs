@@ -17,9 +17,9 @@ use crate::ir::Ir;
 pub(crate) const ALLOWED_LINTS: &str =
     "#[allow(dead_code, clippy::too_many_arguments, clippy::large_enum_variant, clippy::derivable_impls)]";
 
-/// [`ALLOWED_LINTS`] as an attribute to quote.
+/// [`ALLOWED_LINTS`] as an attribute to quote (the constant is valid Rust, so it parses).
 pub(crate) fn allowed_lints() -> proc_macro2::TokenStream {
-    quote::quote!(#[allow(dead_code, clippy::too_many_arguments, clippy::large_enum_variant, clippy::derivable_impls)])
+    ALLOWED_LINTS.parse().unwrap_or_default()
 }
 
 /// Appends `tokens` (items) formatted by prettyplease, indented one level, to a module written
