@@ -287,34 +287,46 @@ async fn clients_for_other_base_urls_share_credentials_and_run_concurrently() {
 fn the_blocking_client_retries_too_and_its_thread_stops_with_the_last_handle() {
     let runtime = tokio::runtime::Runtime::new().expect("server runtime");
     let (base, server) = runtime.block_on(start());
-    let core = ClientBuilder::new(&base).retry_policy(fast_retries(3)).build().expect("client");
+    let worker = Arc::new(Mutex::new(None));
+    let core = ClientBuilder::new(&base)
+        .retry_policy(fast_retries(3))
+        .hook(WorkerSeen(worker.clone()))
+        .build()
+        .expect("client");
     let transport = BlockingTransport::from_core(core).expect("worker thread");
     let body = transport.execute(get("/flaky"), decode_json::<Ok_, Infallible>).expect("third attempt succeeds");
     assert_eq!(body, Ok_ { ok: true });
     assert_eq!(server.hits.load(Ordering::SeqCst), 3);
 
-    let threads = || worker_threads();
-    let before = threads();
-    assert!(before >= 1, "the worker thread runs");
+    // The worker's own `/proc` entry, which the hook found from inside it; other tests' workers
+    // come and go in parallel, so counting threads by name would race with them.
+    let Some(task) = worker.lock().ok().and_then(|seen| seen.clone()) else {
+        eprintln!("/proc/thread-self is not readable here; the thread's end is not checked");
+        return;
+    };
     let clone = transport.clone();
     drop(transport);
-    assert_eq!(threads(), before, "a clone keeps it alive");
+    assert!(task.exists(), "a clone keeps the worker alive");
     drop(clone);
-    assert_eq!(threads(), before - 1, "dropping the last handle stops it");
+    // An ended thread leaves `/proc` a moment after `join` returns.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while task.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(!task.exists(), "dropping the last handle stops the worker");
 }
 
-/// Threads of this process named like the blocking worker.
-fn worker_threads() -> usize {
-    std::fs::read_dir("/proc/self/task")
-        .map(|tasks| {
-            tasks
-                .filter_map(Result::ok)
-                .filter(|task| {
-                    std::fs::read_to_string(task.path().join("comm")).is_ok_and(|name| name.trim() == "specwright-bloc")
-                })
-                .count()
-        })
-        .unwrap_or(0)
+/// Records the `/proc` entry of the thread a request is prepared on (the link is relative to
+/// `/proc`; `join` keeps an absolute one as it is).
+struct WorkerSeen(Arc<Mutex<Option<std::path::PathBuf>>>);
+
+impl Hook for WorkerSeen {
+    fn before_request(&self, _: CallInfo<'_>, _: &mut reqwest::Request) -> Result<(), String> {
+        if let Ok(task) = std::fs::read_link("/proc/thread-self") {
+            self.0.lock().map(|mut seen| *seen = Some(std::path::Path::new("/proc").join(task))).ok();
+        }
+        Ok(())
+    }
 }
 
 #[test]
