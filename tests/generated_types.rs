@@ -2,7 +2,7 @@
 //! the one `build.rs` generated and `src/lib.rs` compiled, exercised here with real JSON.
 
 use serde_json::json;
-use specwright_conformance::specs::{types_composition, types_enums, types_maps_formats, types_objects};
+use specwright_conformance::specs::{types_by_use, types_composition, types_enums, types_maps_formats, types_objects};
 
 fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(value: serde_json::Value) -> (T, serde_json::Value) {
     let typed: T = serde_json::from_value(value).expect("deserializes");
@@ -11,21 +11,76 @@ fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(value: serde_js
 }
 
 #[test]
-fn required_optional_and_nullable_are_three_different_things() {
+fn required_optional_and_nullable_are_different_things() {
     use types_objects::types::Account;
+    // Outside a PATCH body an optional nullable field is `Option<T>`: absent and null read alike.
     let input = json!({"name": "Ada", "nickname": null, "phone": null, "password": "pw"});
-    let (account, back) = round_trip::<Account>(input.clone());
+    let (account, back) = round_trip::<Account>(input);
     assert_eq!(account.nickname, None, "required and nullable: present as null");
-    assert_eq!(account.phone, Some(None), "optional and nullable: null is kept apart from absent");
+    assert_eq!(account.phone, None, "optional and nullable: null reads as None");
     assert_eq!(account.email, None);
-    assert_eq!(back, input, "absent stays absent, null stays null");
+    assert_eq!(back, json!({"name": "Ada", "nickname": null, "password": "pw"}), "required nullable stays null, None is left out");
 
-    let (account, back) = round_trip::<Account>(json!({"name": "Ada", "nickname": "A", "password": "pw"}));
-    assert_eq!(account.phone, None, "absent");
-    assert!(back.get("phone").is_none());
-    // Read-only `id` and `createdAt` are required in the schema but absent in requests.
-    assert_eq!(account.id, None);
+    let (account, back) = round_trip::<Account>(json!({"name": "Ada", "nickname": "A", "phone": "1", "password": "pw"}));
+    assert_eq!(account.phone.as_deref(), Some("1"));
+    assert_eq!(back.get("phone"), Some(&json!("1")));
+    // `Account` is used by no operation, so it is both sent and received: the read-only `id`
+    // and `createdAt` are optional and never sent, the write-only `password` optional.
+    let (account, back) = round_trip::<Account>(json!({"id": "0b3c0f0e-8a4f-4c55-9e5e-7e2a8d1c0b7a", "name": "Ada", "nickname": null}));
+    assert!(account.id.is_some(), "read-only fields are read");
+    assert_eq!(account.password, None, "a write-only field is not expected in responses");
+    assert!(back.get("id").is_none(), "read-only fields are never written");
     assert!(serde_json::from_value::<Account>(json!({"nickname": null, "password": "pw"})).is_err(), "name is required");
+}
+
+#[test]
+fn read_only_and_write_only_fields_follow_where_their_type_goes() {
+    use types_by_use::types::{NewPet, Owner, Pet, PetRecord, Species};
+    // Only sent: no read-only `id`; the write-only `secret` is required, so the constructor takes it.
+    let pet = NewPet { weight: Some(4.5), ..NewPet::new("Rex", Species::Dog, "s3", ["good"].map(String::from), Owner::new("Ada")) };
+    assert_eq!(
+        serde_json::to_value(&pet).ok(),
+        Some(json!({"name": "Rex", "species": "dog", "secret": "s3", "tags": ["good"], "owner": {"name": "Ada"}, "weight": 4.5}))
+    );
+    // Only received: the read-only `id` is required as the spec says; `secret` is not a field.
+    let pet: Pet = serde_json::from_value(json!({"id": "p1", "name": "Rex", "secret": "ignored"})).expect("a pet");
+    assert_eq!(pet.id, "p1");
+    assert!(serde_json::from_value::<Pet>(json!({"name": "Rex"})).is_err(), "a required read-only field is required in responses");
+    // Both: `id` is read but never sent, `secret` sent but not required back.
+    let record: PetRecord = serde_json::from_value(json!({"id": "p1", "name": "Rex"})).expect("a record");
+    assert_eq!(record.id.as_deref(), Some("p1"));
+    let sent = PetRecord { secret: Some("s3".into()), ..record };
+    assert_eq!(serde_json::to_value(&sent).ok(), Some(json!({"name": "Rex", "secret": "s3"})));
+    assert_eq!(PetRecord::new("Rex"), PetRecord { id: None, name: "Rex".into(), secret: None, nickname: None });
+}
+
+#[test]
+fn defaults_apply_through_accessors() {
+    use types_by_use::types::{Pet, PetMood, PetPage, SpeciesWithDefault};
+    let pet: Pet = serde_json::from_value(json!({"id": "p1", "name": "Rex"})).expect("a pet");
+    assert_eq!((pet.limit, pet.limit()), (None, 20));
+    assert_eq!((pet.total(), pet.label(), pet.visible(), pet.ratio()), (0, "unnamed", true, 1.5));
+    assert_eq!(pet.mood(), PetMood::Playful);
+    assert_eq!(pet.species(), SpeciesWithDefault::Cat, "the default of the enum the field refers to");
+    let pet: Pet = serde_json::from_value(json!({"id": "p1", "name": "Rex", "limit": 5, "label": "x", "mood": "calm", "species": "dog"})).expect("a pet");
+    assert_eq!((pet.limit(), pet.label(), pet.mood(), pet.species()), (5, "x", PetMood::Calm, SpeciesWithDefault::Dog));
+    let page: PetPage = serde_json::from_value(json!({"items": []})).expect("a page");
+    assert_eq!(page.page_size(), 50);
+}
+
+#[test]
+fn optional_nullable_fields_keep_three_states_in_patch_bodies() {
+    use types_by_use::types::{Collar, NewPet, Owner, PetChanges, Species};
+    let changes = PetChanges { nickname: Some(None), name: Some("Max".into()), collar: Some(Collar { color: Some(None) }) };
+    assert_eq!(
+        serde_json::to_value(&changes).ok(),
+        Some(json!({"nickname": null, "name": "Max", "collar": {"color": null}})),
+        "Some(None) sends null, which clears the value"
+    );
+    assert_eq!(serde_json::to_value(PetChanges::default()).ok(), Some(json!({})), "None leaves it as it is");
+    // Outside a PATCH body the same field is `Option<String>`.
+    let pet = NewPet { nickname: None, ..NewPet::new("Rex", Species::Cat, "s", Vec::new(), Owner::new("A")) };
+    assert!(serde_json::to_value(&pet).is_ok_and(|value| value.get("nickname").is_none()));
 }
 
 #[test]

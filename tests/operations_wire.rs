@@ -17,6 +17,13 @@ impl Seen {
 }
 
 async fn start() -> (AsyncClient, Seen) {
+    let (base, seen) = serve().await;
+    let client = AsyncClient::from_builder(AsyncClient::builder().base_url(base)).expect("client");
+    (client, seen)
+}
+
+/// A recording server; its base URL ends in `/api`.
+async fn serve() -> (String, Seen) {
     let seen = Seen::default();
     let record = seen.clone();
     let app = Router::new().fallback(move |uri: Uri, headers: HeaderMap| {
@@ -29,8 +36,27 @@ async fn start() -> (AsyncClient, Seen) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = listener.local_addr().expect("address");
     tokio::spawn(async move { axum::serve(listener, app).await.ok() });
-    let client = AsyncClient::from_builder(AsyncClient::builder().base_url(format!("http://{address}/api"))).expect("client");
-    (client, seen)
+    (format!("http://{address}/api"), seen)
+}
+
+#[tokio::test]
+async fn a_spec_without_tags_gets_sub_clients_from_its_paths() {
+    use specwright_conformance::specs::operations_untagged::AsyncClient as Untagged;
+    let (base, seen) = serve().await;
+    let client = Untagged::from_builder(Untagged::builder().base_url(base)).expect("client");
+    let check = |result: Result<(), _>, path: &str| {
+        assert!(result.is_ok(), "{path}: {result:?}");
+        assert_eq!(seen.last().0, path);
+    };
+    check(client.customers().list().send().await, "/api/v1/customers");
+    check(client.customers().create().send().await, "/api/v1/customers");
+    check(client.customers().get("cus 1").send().await, "/api/v1/customers/cus%201");
+    check(client.customers().delete("cus_2").send().await, "/api/v1/customers/cus_2");
+    check(client.customers().get_sources("cus_3").send().await, "/api/v1/customers/cus_3/sources");
+    check(client.invoices().get().send().await, "/api/v1/invoices");
+    check(client.invoices().post_pay("in_1").send().await, "/api/v1/invoices/in_1/pay");
+    // A path whose first segment is a parameter stays on the client itself.
+    check(client.get_account_balance("acct_1").send().await, "/api/v1/acct_1/balance");
 }
 
 #[tokio::test]
@@ -81,4 +107,17 @@ async fn operation_parameters_override_path_level_ones_and_paths_stay_one_segmen
     assert_eq!(path, "/api/files/..%2Fetc%2Fpasswd");
     assert_eq!(query.as_deref(), Some("version=7"));
     assert!(client.files().get("..", 1).send().await.is_err(), "`..` is refused before sending");
+}
+
+#[tokio::test]
+async fn an_accept_parameter_selects_the_media_type_as_the_one_accept_header() {
+    let (client, seen) = start().await;
+    client.files().get("report", 1).accept(types::FilesGetAccept::TextCsv).send().await.expect("sent");
+    let (_, _, headers) = seen.last();
+    let accept: Vec<&str> = headers.get_all("accept").iter().filter_map(|v| v.to_str().ok()).collect();
+    assert_eq!(accept, ["text/csv"]);
+    client.files().get("report", 1).send().await.expect("sent");
+    let (_, _, headers) = seen.last();
+    let accept: Vec<&str> = headers.get_all("accept").iter().filter_map(|v| v.to_str().ok()).collect();
+    assert_eq!(accept, ["*/*"], "unset, the server picks");
 }

@@ -39,6 +39,10 @@ pub enum Command {
         /// Both `Serialize` and `Deserialize` on every type, not only where it is sent or received.
         #[arg(long)]
         full_serde: bool,
+        /// Every optional nullable field as `Option<Option<T>>` (absent, `null`, a value), not
+        /// only in what PATCH bodies hold.
+        #[arg(long)]
+        double_option: bool,
         /// Only some operations.
         #[command(flatten)]
         subset: Subset,
@@ -57,13 +61,17 @@ pub enum Command {
         #[command(flatten)]
         subset: Subset,
     },
-    /// Show what would be generated: operations, types, security schemes.
+    /// Show what would be generated: each operation's Rust call, the types, the security
+    /// schemes. `--tag` and `--operation` narrow it.
     Inspect {
         /// The spec (YAML or JSON).
         spec: PathBuf,
         /// The directory `$ref`s may read under.
         #[arg(long)]
         root: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
         /// Only some operations.
         #[command(flatten)]
         subset: Subset,
@@ -104,8 +112,12 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
 fn execute(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<i32, Error> {
     let io = |source| Error::Write { path: PathBuf::from("<stdout>"), source };
     match cli.command {
-        Command::Generate { spec, root, output, flat, full_serde, subset } => {
-            let generated = generator(&spec, root, subset).flat_client(flat).full_serde(full_serde).generate_code()?;
+        Command::Generate { spec, root, output, flat, full_serde, double_option, subset } => {
+            let generated = generator(&spec, root, subset)
+                .flat_client(flat)
+                .full_serde(full_serde)
+                .double_option(double_option)
+                .generate_code()?;
             render_warnings(&generated.warnings, stderr).map_err(io)?;
             match output {
                 Some(path) => {
@@ -144,10 +156,18 @@ fn execute(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<i
             }
             Ok(if ok { 0 } else { 1 })
         }
-        Command::Inspect { spec, root, subset } => {
+        Command::Inspect { spec, root, format, subset } => {
             let (ir, warnings, _) = generator(&spec, root, subset).check()?;
             render_warnings(&warnings, stderr).map_err(io)?;
-            stdout.write_all(inspect(&ir).as_bytes()).map_err(io)?;
+            let text = match format {
+                Format::Text => inspect(&ir),
+                Format::Json => {
+                    let mut text = serde_json::to_string_pretty(&inspect_json(&ir)).unwrap_or_default();
+                    text.push('\n');
+                    text
+                }
+            };
+            stdout.write_all(text.as_bytes()).map_err(io)?;
             Ok(0)
         }
     }
@@ -192,16 +212,13 @@ pub fn inspect(ir: &Ir) -> String {
     }
     out.push_str(&format!("\noperations ({}):\n", ir.operations.len()));
     for op in &ir.operations {
-        let call = match op.group.and_then(|g| ir.groups.get(g)) {
-            Some(group) => format!("{}().{}()", group.method, op.method_name),
-            None => format!("{}()", op.method_name),
-        };
-        let security = if op.security.is_empty() {
-            "none".to_owned()
-        } else {
-            op.security.iter().map(|r| format!("{{{}}}", r.join(" and "))).collect::<Vec<_>>().join(" or ")
-        };
-        out.push_str(&format!("  {:<7} {:<45} {call}  [auth: {security}]\n", op.http_method, op.path));
+        let call = specwright_codegen::emit::operation_call(ir, op);
+        out.push_str(&format!("  {} {}\n", op.http_method, op.path));
+        out.push_str(&format!("    {} -> {}\n", call.call, call.output));
+        if !call.setters.is_empty() {
+            out.push_str(&format!("    optional: {}\n", call.setters.join(", ")));
+        }
+        out.push_str(&format!("    auth: {}\n", security_text(&op.security)));
     }
     out.push_str(&format!("\ntypes ({}):\n", ir.types.types.len()));
     for def in &ir.types.types {
@@ -209,18 +226,70 @@ pub fn inspect(ir: &Ir) -> String {
     }
     out.push_str(&format!("\nsecurity schemes ({}):\n", ir.security_schemes.len()));
     for scheme in &ir.security_schemes {
-        let kind = match &scheme.kind {
-            SchemeKind::ApiKey { name, .. } => format!("API key `{name}`"),
-            SchemeKind::Basic => "HTTP Basic".to_owned(),
-            SchemeKind::Bearer { .. } => "bearer token".to_owned(),
-            SchemeKind::OtherHttp { scheme } => format!("HTTP {scheme}"),
-            SchemeKind::MutualTls => "mutual TLS".to_owned(),
-        };
-        let fetcher = match &scheme.client_credentials_setter {
-            Some(setter) => format!(", set_{setter}()"),
-            None => String::new(),
-        };
-        out.push_str(&format!("  {} ({kind}): set_{}(){fetcher}\n", scheme.name, scheme.rust_name));
+        let setters = scheme_setters(scheme).join(", ");
+        out.push_str(&format!("  {} ({}): {setters}\n", scheme.name, scheme_kind(&scheme.kind)));
     }
     out
+}
+
+/// What `inspect --format json` prints: the same as the text, one JSON document.
+pub fn inspect_json(ir: &Ir) -> serde_json::Value {
+    let operations: Vec<serde_json::Value> = ir
+        .operations
+        .iter()
+        .map(|op| {
+            let call = specwright_codegen::emit::operation_call(ir, op);
+            serde_json::json!({
+                "operation_id": op.operation_id,
+                "method": op.http_method,
+                "path": op.path,
+                "group": op.group.and_then(|g| ir.groups.get(g)).map(|g| g.method.clone()),
+                "call": call.call,
+                "arguments": call.arguments,
+                "setters": call.setters,
+                "output": call.output,
+                "error": call.error,
+                "security": op.security,
+                "deprecated": op.deprecated,
+            })
+        })
+        .collect();
+    let schemes: Vec<serde_json::Value> = ir
+        .security_schemes
+        .iter()
+        .map(|scheme| serde_json::json!({"name": scheme.name, "kind": scheme_kind(&scheme.kind), "setters": scheme_setters(scheme)}))
+        .collect();
+    serde_json::json!({
+        "title": ir.title,
+        "version": ir.version,
+        "default_server": ir.default_server,
+        "operations": operations,
+        "types": ir.types.types.iter().map(|def| def.name.as_str()).collect::<Vec<_>>(),
+        "security_schemes": schemes,
+    })
+}
+
+/// An OR of ANDs of scheme names, as text.
+fn security_text(security: &[Vec<String>]) -> String {
+    if security.is_empty() {
+        return "none".to_owned();
+    }
+    security.iter().map(|r| format!("{{{}}}", r.join(" and "))).collect::<Vec<_>>().join(" or ")
+}
+
+fn scheme_kind(kind: &SchemeKind) -> String {
+    match kind {
+        SchemeKind::ApiKey { name, .. } => format!("API key `{name}`"),
+        SchemeKind::Basic => "HTTP Basic".to_owned(),
+        SchemeKind::Bearer { .. } => "bearer token".to_owned(),
+        SchemeKind::OtherHttp { scheme } => format!("HTTP {scheme}"),
+        SchemeKind::MutualTls => "mutual TLS".to_owned(),
+    }
+}
+
+/// The client's setters for a scheme: the credential's, and the token fetcher's if it has one.
+fn scheme_setters(scheme: &specwright_codegen::ir::SecurityScheme) -> Vec<String> {
+    let mut setters = vec![format!("set_{}()", scheme.rust_name)];
+    setters.extend(scheme.client_credentials_setter.as_ref().map(|setter| format!("set_{setter}()")));
+    setters
 }

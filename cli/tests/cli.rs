@@ -122,8 +122,26 @@ fn generate_prints_the_client_to_stdout() {
 fn inspect_lists_operations_with_their_calls_and_security() {
     let (code, stdout, stderr) = run_cli(&["inspect", &openapp()]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(stdout.contains("devices().list()"), "{stdout}");
-    assert!(stdout.contains("[auth: {apiKey} or {bearer} or {oauth}]"), "{stdout}");
+    let devices = "  GET /orgs/{orgId}/devices\n    client.devices().list(org_id) -> types::DeviceList\n    \
+                   optional: site_id, kind, limit, cursor\n    auth: {apiKey} or {bearer} or {oauth}\n";
+    assert!(stdout.contains(devices), "{stdout}");
+    assert!(stdout.contains("client.devices().send_command(org_id, device_id, body) -> responses::DevicesSendCommandSuccess"), "{stdout}");
+    assert!(stdout.contains("client.devices().get_snapshot(org_id, device_id) -> specwright_runtime::bytes::Bytes"), "{stdout}");
     assert!(stdout.contains("oauth (bearer token): set_oauth(), set_oauth_client_credentials()"), "{stdout}");
-    assert!(stdout.contains("status().get()  [auth: none]"), "{stdout}");
+    assert!(stdout.contains("client.status().get() -> types::Status\n    auth: none\n"), "{stdout}");
+}
+
+#[test]
+fn inspect_prints_json_and_narrows_by_tag() {
+    let (code, stdout, stderr) = run_cli(&["inspect", &openapp(), "--format", "json", "--tag", "sites"]);
+    assert_eq!(code, 0, "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).expect("one JSON document");
+    let operations = report["operations"].as_array().expect("operations");
+    assert!(!operations.is_empty() && operations.iter().all(|op| op["group"] == "sites"), "{stdout}");
+    let create = operations.iter().find(|op| op["operation_id"] == "createSite").expect("createSite");
+    assert_eq!(create["call"], "client.sites().create(org_id, body)");
+    assert_eq!(create["arguments"], serde_json::json!(["org_id: impl Into<String>", "body: types::CreateSite"]));
+    assert_eq!(create["output"], "types::Site");
+    assert_eq!(create["error"], "types::Error");
+    assert_eq!(create["security"], serde_json::json!([["apiKey"], ["bearer"], ["oauth"]]));
 }

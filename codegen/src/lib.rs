@@ -87,6 +87,7 @@ pub struct Generator {
     date_time: DateTimeLibrary,
     flat_client: bool,
     full_serde: bool,
+    double_option: bool,
     subset: ir::Selection,
     loader: Option<Arc<dyn Loader + Send + Sync>>,
 }
@@ -101,6 +102,7 @@ impl std::fmt::Debug for Generator {
             .field("date_time", &self.date_time)
             .field("flat_client", &self.flat_client)
             .field("full_serde", &self.full_serde)
+            .field("double_option", &self.double_option)
             .field("subset", &self.subset)
             .field("custom_loader", &self.loader.is_some())
             .finish()
@@ -118,13 +120,15 @@ impl Generator {
             date_time: DateTimeLibrary::default(),
             flat_client: false,
             full_serde: false,
+            double_option: false,
             subset: ir::Selection::default(),
             loader: None,
         }
     }
 
     /// Puts every operation on the client itself (`client.list_devices()`) instead of one
-    /// sub-client per tag (`client.devices().list()`, the default).
+    /// sub-client per tag (`client.devices().list()`, the default), or per path segment for a
+    /// spec without tags (`client.customers().get(id)` for `/v1/customers/{id}`).
     pub fn flat_client(&mut self, flat: bool) -> &mut Self {
         self.flat_client = flat;
         self
@@ -136,6 +140,16 @@ impl Generator {
     /// code a client compiles, so this can cost a big API much of its build time.
     pub fn full_serde(&mut self, full: bool) -> &mut Self {
         self.full_serde = full;
+        self
+    }
+
+    /// Makes every optional nullable field `Option<Option<T>>`: `None` leaves it out, `Some(None)`
+    /// sends `null`, `Some(Some(v))` a value. By default only the types a PATCH body holds keep
+    /// those three states, since there `null` clears a value and leaving it out keeps it;
+    /// elsewhere an optional nullable field is `Option<T>`, where absent and `null` both read
+    /// as `None` and `None` is left out.
+    pub fn double_option(&mut self, double: bool) -> &mut Self {
+        self.double_option = double;
         self
     }
 
@@ -252,6 +266,7 @@ impl Generator {
         let (mut ir, mut warnings) = ir::build(&normalized, &options);
         ir.types.date_time = self.date_time;
         ir.types.full_serde = self.full_serde;
+        ir.types.double_option = self.double_option;
         warnings.resolve_pointers(|pointer| bundle.locate(&normalize::source_pointer(normalized.version, pointer)));
         diagnostics.0.extend(warnings.0);
         if diagnostics.has_errors() {

@@ -121,7 +121,7 @@ mod flows {
             assert_eq!(headers.etag.as_deref(), Some(etag.as_str()), "ETag header of the created record");
 
             // Read it back.
-            let (read, headers) = alice.records().get2(&bucket, COLLECTION, &id).send_with_headers() $($await)*
+            let (read, headers) = alice.records().get_record(&bucket, COLLECTION, &id).send_with_headers() $($await)*
                 .expect("read the record");
             assert_eq!(record_data(&read.data), &data);
             assert_eq!(headers.etag.as_deref(), Some(etag.as_str()));
@@ -173,7 +173,7 @@ mod flows {
             let denied = bob.records().get(&bucket, COLLECTION).send() $($await)*;
             let denied = denied.expect_err("bob cannot list alice's records");
             assert_eq!(denied.status().map(|s| s.as_u16()), Some(403), "{denied}");
-            let denied = bob.records().get2(&bucket, COLLECTION, &id).send() $($await)*;
+            let denied = bob.records().get_record(&bucket, COLLECTION, &id).send() $($await)*;
             let denied = denied.expect_err("bob cannot read alice's record");
             assert_eq!(denied.status().map(|s| s.as_u16()), Some(403), "{denied}");
             let bobs = bob.buckets().get().send() $($await)* .expect("bob lists his buckets");
@@ -183,16 +183,16 @@ mod flows {
             );
 
             // Delete with If-Match, then the record is gone (404).
-            let deleted = alice.records().delete2(&bucket, COLLECTION, &id).if_match(&new_etag).send() $($await)*
+            let deleted = alice.records().delete_record(&bucket, COLLECTION, &id).if_match(&new_etag).send() $($await)*
                 .expect("delete the record");
             assert_eq!(record_data(&deleted.data).get("deleted"), Some(&json!(true)));
-            let gone = alice.records().get2(&bucket, COLLECTION, &id).send() $($await)*;
+            let gone = alice.records().get_record(&bucket, COLLECTION, &id).send() $($await)*;
             let gone = gone.expect_err("the record is gone");
             assert_eq!(gone.status().map(|s| s.as_u16()), Some(404), "{gone}");
             let left = alice.records().get(&bucket, COLLECTION).send() $($await)* .expect("list the records");
             assert_eq!(left.data.expect("a list").len(), 1);
 
-            alice.buckets().delete2(&bucket).send() $($await)* .expect("delete the bucket");
+            alice.buckets().delete_bucket(&bucket).send() $($await)* .expect("delete the bucket");
         }};
     }
 
@@ -246,7 +246,7 @@ mod flows {
         let _ = api.collections().create(bucket, collection_body(COLLECTION)).send().await;
         let record = types::RecordsCreateBody { data: Some(map(json!({ "title": "t" }))), permissions: None };
         let _ = api.records().create(bucket, COLLECTION, record).send().await;
-        let _ = api.records().get2(bucket, COLLECTION, id).if_none_match("\"1\"").send().await;
+        let _ = api.records().get_record(bucket, COLLECTION, id).if_none_match("\"1\"").send().await;
         let update = types::RecordsUpdateBody { data: Some(map(json!({ "title": "u" }))), permissions: None };
         let _ = api.records().update(bucket, COLLECTION, id, update).if_match("\"1\"").send().await;
         let _ = api
@@ -257,7 +257,7 @@ mod flows {
             .limit(2)
             .send()
             .await;
-        let _ = api.records().delete2(bucket, COLLECTION, id).if_match("\"2\"").send().await;
+        let _ = api.records().delete_record(bucket, COLLECTION, id).if_match("\"2\"").send().await;
 
         let responses = log.responses();
         assert_eq!(responses.len(), 7, "{responses:#?}");

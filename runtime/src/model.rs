@@ -15,6 +15,8 @@
 //!   missing field reads as `None`.
 //! - `opt "wire"`: optional (`Option<T>`): left out when `None`; `null` reads as `None`.
 //! - `opt_null "wire"`: optional and nullable (`Option<Option<T>>`): absent, `null` or a value.
+//! - `ro "wire"`: read-only in a type that is also sent (`Option<T>`): read like `opt`, never
+//!   written, since the server ignores or refuses it in requests.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -123,6 +125,8 @@ pub mod field {
         pub type opt<T> = super::Present<T>;
         /// Optional and nullable.
         pub type opt_null<T> = super::Present<T>;
+        /// Read-only.
+        pub type ro<T> = super::Present<T>;
     }
 
     /// The pattern a slot matches once every required field is read.
@@ -130,6 +134,7 @@ pub mod field {
         pub use super::Present as null;
         pub use super::Present as opt;
         pub use super::Present as opt_null;
+        pub use super::Present as ro;
         pub use core::option::Option::Some as req;
     }
 
@@ -152,6 +157,7 @@ pub mod field {
             Ok(())
         }
         pub use opt as null;
+        pub use opt as ro;
 
         /// Optional and nullable: present-but-`null` reads as `Some(None)`.
         pub fn opt_null<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
@@ -178,6 +184,7 @@ pub mod field {
         }
         pub use opt as null;
         pub use opt as opt_null;
+        pub use opt as ro;
     }
 
     /// Writes a field to the map unless an earlier write failed.
@@ -209,6 +216,9 @@ pub mod field {
             }
         }
         pub use opt as opt_null;
+
+        /// Read-only: never written.
+        pub fn ro<M: SerializeMap, T>(_map: &mut M, _state: &mut Result<(), M::Error>, _key: &'static str, _value: &T) {}
 
         /// The entries of an additional-properties map.
         pub fn extra<'a, M: SerializeMap, K: Serialize + 'a, V: Serialize + 'a>(

@@ -5,7 +5,8 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::docs::{doc_attrs, doc_line, write_doc_comment};
-use super::types::{Scope, shape_tokens};
+use super::types::{FieldKind, Scope, field_kind, shape_tokens};
+use super::usage::Directions;
 use crate::ident::ident;
 use crate::ir::{ApiKeyIn, BodyEncoding, Ir, Operation, Param, ParamLocation, ParamStyle, SchemeKind, Shape};
 
@@ -143,7 +144,7 @@ pub(crate) fn client_items(ir: &Ir) -> ClientItems {
     let accessors = ir.groups.iter().map(|group| {
         let method = ident(&group.method);
         let strukt = format_ident!("{}", group.struct_name);
-        let doc = doc_line(&format!(" Operations tagged `{}`.", group.tag));
+        let doc = doc_line(&format!(" {}", group_summary(group)));
         quote! {
             #[doc = #doc]
             pub fn #method(&self) -> #strukt<T> {
@@ -260,8 +261,8 @@ pub(crate) fn operation_impls(ir: &Ir) -> String {
     impl_block(&mut out, "ApiClient", "self.transport", None);
     for (index, group) in ir.groups.iter().enumerate() {
         let parent = group.parent.as_ref().map(|p| format!("Part of `{p}`."));
-        let tagged = format!("Operations tagged `{}`.", group.tag);
-        write_doc_comment(&mut out, "", [Some(tagged.as_str()), parent.as_deref(), group.description.as_deref()]);
+        let summary = group_summary(group);
+        write_doc_comment(&mut out, "", [Some(summary.as_str()), parent.as_deref(), group.description.as_deref()]);
         out.push_str(&format!("#[derive(Debug, Clone)]\n{}\npub struct {}<T> {{\n    client: ApiClient<T>,\n}}\n", super::ALLOWED_LINTS, group.struct_name));
         impl_block(&mut out, &group.struct_name, "self.client.transport", Some(index));
     }
@@ -402,22 +403,32 @@ fn webhooks_module(ir: &Ir) -> TokenStream {
     }
 }
 
+/// The first doc line of a group: its tag, or for a spec without tags its path prefix.
+fn group_summary(group: &crate::ir::Group) -> String {
+    match &group.path_prefix {
+        Some(prefix) => format!("Operations under `{prefix}`."),
+        None => format!("Operations tagged `{}`.", group.tag),
+    }
+}
+
 /// Builds a multipart body from `body`: one part per field of a struct, files for binary
 /// fields; any other shape is one part named `body`.
-fn multipart_parts(ir: &Ir, shape: &Shape, part_types: &std::collections::BTreeMap<String, String>) -> TokenStream {
+fn multipart_parts(ir: &Ir, directions: &[Directions], shape: &Shape, part_types: &std::collections::BTreeMap<String, String>) -> TokenStream {
     let rt = quote!(__rt);
     let fields = match shape {
         Shape::Named(id) => match ir.types.get(*id).map(|d| &d.kind) {
-            Some(crate::ir::TypeKind::Struct { fields }) => Some(fields),
+            Some(crate::ir::TypeKind::Struct { fields }) => {
+                let direction = directions.get(id.0).copied().unwrap_or(Directions::BOTH);
+                Some(fields.iter().filter_map(move |field| Some((field, field_kind(field, direction)?))))
+            }
             _ => None,
         },
         _ => None,
     };
     let parts: Vec<TokenStream> = match fields {
         Some(fields) => fields
-            .iter()
-            .filter(|f| !f.flatten)
-            .map(|field| {
+            .filter(|(field, kind)| !field.flatten && *kind != FieldKind::ReadOnly)
+            .map(|(field, kind)| {
                 let name = ident(&field.rust_name);
                 let wire = field.wire_name.as_str();
                 let some = quote!(Some);
@@ -425,9 +436,9 @@ fn multipart_parts(ir: &Ir, shape: &Shape, part_types: &std::collections::BTreeM
                     Some(default_type) => quote!(form.file_with_default_type(#wire, #file, #default_type);),
                     None => quote!(form.file(#wire, #file);),
                 };
-                match (&field.shape, field.required, field.nullable) {
-                    (Shape::Binary, true, false) => add_file(quote!(&body.#name)),
-                    (Shape::Binary, false, true) => {
+                match (&field.shape, kind) {
+                    (Shape::Binary, FieldKind::Req) => add_file(quote!(&body.#name)),
+                    (Shape::Binary, FieldKind::OptNull) => {
                         let add = add_file(quote!(file));
                         quote! {
                             if let #some(#some(file)) = &body.#name {
@@ -435,7 +446,7 @@ fn multipart_parts(ir: &Ir, shape: &Shape, part_types: &std::collections::BTreeM
                             }
                         }
                     }
-                    (Shape::Binary, _, _) => {
+                    (Shape::Binary, _) => {
                         let add = add_file(quote!(file));
                         quote! {
                             if let #some(file) = &body.#name {
@@ -517,7 +528,7 @@ fn body_choice_enum(op: &Operation) -> Option<proc_macro2::Ident> {
 
 /// Puts `body` (owned) into `request` as `encoding`; `media_type` when it was chosen among
 /// several.
-fn encode_body(ir: &Ir, encoding: &BodyEncoding, media_type: Option<&str>) -> TokenStream {
+fn encode_body(ir: &Ir, directions: &[Directions], encoding: &BodyEncoding, media_type: Option<&str>) -> TokenStream {
     match encoding {
         BodyEncoding::Json(_) => match media_type {
             Some(media_type) if !media_type.eq_ignore_ascii_case("application/json") => {
@@ -526,7 +537,7 @@ fn encode_body(ir: &Ir, encoding: &BodyEncoding, media_type: Option<&str>) -> To
             _ => quote!(request.json_body(&body);),
         },
         BodyEncoding::Form(_) => quote!(request.form_body(&body);),
-        BodyEncoding::Multipart { shape, part_types } => multipart_parts(ir, shape, part_types),
+        BodyEncoding::Multipart { shape, part_types } => multipart_parts(ir, directions, shape, part_types),
         BodyEncoding::Bytes(content_type) => quote!(request.binary_body(body, #content_type);),
     }
 }
@@ -608,11 +619,21 @@ fn operation_method(ir: &Ir, op: &Operation, out: &mut String) {
     if op.deprecated {
         out.push_str("    #[deprecated]\n");
     }
+    let (args, values) = method_arguments(ir, op);
+    let args: String = args.iter().map(|arg| format!(", {arg}")).collect();
+    let values: String = values.iter().map(|value| format!(", {value}")).collect();
+    out.push_str(&format!(
+        "    pub fn {method}(&self{args}) -> builders::{builder}<T> {{\n        builders::{builder}::new(self.transport_clone(){values})\n    }}\n"
+    ));
+}
+
+/// The arguments of an operation's method (`name: Type`, the required parameters, then a
+/// required body) and the values it passes on to its builder.
+fn method_arguments(ir: &Ir, op: &Operation) -> (Vec<String>, Vec<String>) {
     let mut args = Vec::new();
     let mut values = Vec::new();
     for param in required_params(op) {
-        let name = ident(&param.rust_name);
-        let name = name.to_string();
+        let name = ident(&param.rust_name).to_string();
         let (ty, value) = argument(ir, &param.shape, &name, Scope::Root);
         args.push(format!("{name}: {ty}"));
         values.push(value);
@@ -630,23 +651,59 @@ fn operation_method(ir: &Ir, op: &Operation, out: &mut String) {
             }
         }
     }
-    let args: String = args.iter().map(|arg| format!(", {arg}")).collect();
-    let values: String = values.iter().map(|value| format!(", {value}")).collect();
-    out.push_str(&format!(
-        "    pub fn {method}(&self{args}) -> builders::{builder}<T> {{\n        builders::{builder}::new(self.transport_clone(){values})\n    }}\n"
-    ));
+    (args, values)
+}
+
+/// How an operation is called from Rust, as the generated code spells it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct OperationCall {
+    /// The call, with the required arguments' names: `client.customers().get(customer)`.
+    pub call: String,
+    /// The required arguments as the method declares them: `customer: impl Into<String>`.
+    pub arguments: Vec<String>,
+    /// The builder's setters for the optional parameters (and an optional body).
+    pub setters: Vec<String>,
+    /// What `send()` gives on success: `types::Customer`.
+    pub output: String,
+    /// The typed error body (`std::convert::Infallible` when none is documented).
+    pub error: String,
+}
+
+/// How `op` of `ir` is called from Rust (for `specwright inspect`).
+pub fn operation_call(ir: &Ir, op: &Operation) -> OperationCall {
+    let (arguments, _) = method_arguments(ir, op);
+    let names: Vec<&str> = arguments.iter().filter_map(|arg| arg.split(':').next()).collect();
+    let method = ident(&op.method_name);
+    let call = match op.group.and_then(|g| ir.groups.get(g)) {
+        Some(group) => format!("client.{}().{method}({})", ident(&group.method), names.join(", ")),
+        None => format!("client.{method}({})", names.join(", ")),
+    };
+    let mut setters: Vec<String> = op.params.iter().filter(|p| !p.required).map(|p| ident(&p.rust_name).to_string()).collect();
+    if op.body.as_ref().is_some_and(|b| !b.required) {
+        setters.push("body".to_owned());
+    }
+    let decoding = super::responses::decoding(ir, op);
+    let (output, error) = (public_path(&compact(&decoding.output)), public_path(&compact(&decoding.error)));
+    let arguments = arguments.iter().map(|arg| public_path(arg)).collect();
+    OperationCall { call, arguments, setters, output, error }
+}
+
+/// A type as generated code spells it, spelled from outside the generated module: `types::X`
+/// and `responses::X` relative to it, the runtime's private re-exports by their public paths.
+fn public_path(text: &str) -> String {
+    text.replace("super::", "").replace("__rt::BTreeMap", "std::collections::BTreeMap").replace("__rt::", "specwright_runtime::")
 }
 
 /// The `builders` module, as text: each builder is a call of the runtime's `request_builder!`
 /// (one line a parameter) and an impl of what is the operation's own (encoding, decoding).
-pub(crate) fn builders_module(ir: &Ir) -> Result<String, crate::error::Error> {
+pub(crate) fn builders_module(ir: &Ir, directions: &[Directions]) -> Result<String, crate::error::Error> {
     let mut out = String::with_capacity(ir.operations.len() * 2048);
     out.push_str(&format!(
         "/// Request builders, one per operation; finish with `send()`.\n{}\npub mod builders {{\n    #[allow(unused_imports)]\n    use ::specwright_runtime::__private as __rt;\n",
         super::ALLOWED_LINTS
     ));
     for op in &ir.operations {
-        let (text, items) = builder(ir, op)?;
+        let (text, items) = builder(ir, directions, op)?;
         out.push_str(&text);
         let choices = body_choice_items(ir, op);
         super::push_items(&mut out, quote!(#items #choices), || format!("builder of `{}`", op.operation_id))?;
@@ -675,7 +732,7 @@ pub(super) fn compact(tokens: &TokenStream) -> String {
 }
 
 /// One request builder: the macro call's text, and the impl items of its own.
-fn builder(ir: &Ir, op: &Operation) -> Result<(String, TokenStream), crate::error::Error> {
+fn builder(ir: &Ir, directions: &[Directions], op: &Operation) -> Result<(String, TokenStream), crate::error::Error> {
     let rt = quote!(__rt);
     let name = format_ident!("{}", op.builder_name);
     let doc = doc_line(&format!(" Request builder for `{}` (`{} {}`).", op.operation_id, op.http_method, op.path));
@@ -734,11 +791,11 @@ fn builder(ir: &Ir, op: &Operation) -> Result<(String, TokenStream), crate::erro
             None => body_type(ir, &body.encoding, Scope::Nested),
         };
         let put = match body_choice_enum(op) {
-            None => encode_body(ir, &body.encoding, None),
+            None => encode_body(ir, directions, &body.encoding, None),
             Some(name) => {
                 let arms = body.choices.iter().map(|choice| {
                     let variant = format_ident!("{}", choice.variant);
-                    let put = encode_body(ir, &choice.encoding, Some(&choice.media_type));
+                    let put = encode_body(ir, directions, &choice.encoding, Some(&choice.media_type));
                     quote!(#name::#variant(body) => { #put })
                 });
                 quote! {

@@ -71,7 +71,7 @@ fn sanitize(text: &str) -> String {
     let mut prose: Vec<&str> = Vec::new();
     let flush = |prose: &mut Vec<&str>, out: &mut Vec<String>| {
         if !prose.is_empty() {
-            out.extend(rustdoc_safe(&prose.join("\n")).lines().map(str::to_owned));
+            out.extend(rustdoc_safe(&continue_containers(prose).join("\n")).lines().map(str::to_owned));
             prose.clear();
         }
     };
@@ -100,6 +100,56 @@ fn sanitize(text: &str) -> String {
         out.push(fence.to_owned());
     }
     out.join("\n")
+}
+
+/// Lines that continue a block quote or a list item without saying so (Markdown's lazy
+/// continuation, and what dropping the indentation leaves of an item's later lines) get the
+/// quote's `>` or the item's indentation: they render the same, and clippy's
+/// `doc_lazy_continuation` has nothing to flag.
+fn continue_containers(lines: &[&str]) -> Vec<String> {
+    #[derive(Clone, Copy)]
+    enum Container {
+        None,
+        Quote,
+        /// A list item whose text starts this many columns in.
+        Item(usize),
+    }
+    let mut container = Container::None;
+    let mut out = Vec::with_capacity(lines.len());
+    for line in lines {
+        if line.trim().is_empty() {
+            container = Container::None;
+            out.push(String::new());
+            continue;
+        }
+        if line.starts_with('>') {
+            container = Container::Quote;
+            out.push((*line).to_owned());
+            continue;
+        }
+        if let Some(width) = list_marker_width(line) {
+            container = Container::Item(width);
+            out.push((*line).to_owned());
+            continue;
+        }
+        out.push(match container {
+            Container::None => (*line).to_owned(),
+            Container::Quote => format!("> {line}"),
+            Container::Item(width) => format!("{}{line}", " ".repeat(width)),
+        });
+    }
+    out
+}
+
+/// The width of the list marker a line starts with, with the space after it (`- `, `* `,
+/// `+ `, `1. `, `12) `).
+fn list_marker_width(line: &str) -> Option<usize> {
+    if ["- ", "* ", "+ "].iter().any(|marker| line.starts_with(marker)) {
+        return Some(2);
+    }
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    let after = line.get(digits..)?;
+    ((1..=9).contains(&digits) && (after.starts_with(". ") || after.starts_with(") "))).then_some(digits + 2)
 }
 
 /// Prose that rustdoc reads as the spec meant it, without warnings: brackets that
@@ -192,6 +242,14 @@ mod tests {
         assert_eq!(sanitize("see [a custom\nmedia type](https://x.test/m) [b]"), "see [a custom\nmedia type](https://x.test/m) \\[b\\]");
         // Neither a code span nor a link reaches into the next paragraph.
         assert_eq!(rustdoc_safe("a `tick [x]\n\nb` [y](z)"), "a `tick \\[x\\]\n\nb` [y](z)");
+    }
+
+    #[test]
+    fn lazy_continuations_of_quotes_and_list_items_are_spelled_out() {
+        assert_eq!(sanitize("> **Note:** a quote\nthat goes on\n\nafter"), "> **Note:** a quote\n> that goes on\n\nafter");
+        assert_eq!(sanitize("- one\n  two\n- three\nfour\n\nfive"), "- one\n  two\n- three\n  four\n\nfive");
+        assert_eq!(sanitize("12. twelve\ngoes on\n3) three\nx"), "12. twelve\n    goes on\n3) three\n   x");
+        assert_eq!(sanitize("-1 is not an item\nnor is 1.5\nplain"), "-1 is not an item\nnor is 1.5\nplain");
     }
 
     #[test]

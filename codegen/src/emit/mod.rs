@@ -7,15 +7,19 @@ mod types;
 mod usage;
 
 use crate::error::Error;
+
+pub use client::{OperationCall, operation_call};
 use crate::ir::Ir;
 
 /// The lints each top-level generated item allows: what generated code cannot avoid. A user
 /// calls some operations, not all (`dead_code`); operations take what their spec gives them
 /// (`too_many_arguments`); response and union enums hold bodies of any size
 /// (`large_enum_variant`); server defaults are written out whatever they are
-/// (`derivable_impls`). Each item carries it, since an included file has no inner attributes.
-pub(crate) const ALLOWED_LINTS: &str =
-    "#[allow(dead_code, clippy::too_many_arguments, clippy::large_enum_variant, clippy::derivable_impls)]";
+/// (`derivable_impls`); variants are named as the spec names their schemas, shared words and
+/// all (`enum_variant_names`). Each item carries it, since an included file has no inner
+/// attributes.
+pub(crate) const ALLOWED_LINTS: &str = "#[allow(dead_code, clippy::too_many_arguments, clippy::large_enum_variant, \
+     clippy::derivable_impls, clippy::enum_variant_names)]";
 
 /// [`ALLOWED_LINTS`] as an attribute to quote (the constant is valid Rust, so it parses).
 pub(crate) fn allowed_lints() -> proc_macro2::TokenStream {
@@ -67,7 +71,7 @@ pub fn emit(ir: &Ir, source_name: &str) -> Result<String, Error> {
     // The builders, the client and the types do not depend on each other, and formatting
     // tokens is most of the time a big spec takes: they are emitted side by side. Tokens
     // cannot cross threads, so each part is formatted where its tokens are made.
-    let builders = || client::builders_module(ir);
+    let builders = || client::builders_module(ir, &directions);
     let types = || types::types_module(&ir.types, &directions);
     let (client, builders, types) = std::thread::scope(|scope| {
         let builders_thread = spawn_part(scope, "specwright-emit-builders", builders);

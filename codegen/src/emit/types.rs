@@ -7,7 +7,7 @@ use super::docs::{doc_attrs, doc_line, write_doc_comment};
 use super::usage::Directions;
 use crate::error::Error;
 use crate::ident::ident;
-use crate::ir::{DateTimeLibrary, Field, Shape, TypeDef, TypeKind, TypeSpace};
+use crate::ir::{Access, DateTimeLibrary, Field, Shape, TypeDef, TypeKind, TypeSpace};
 
 /// How to spell a path to the `types` module from where the tokens go.
 #[derive(Clone, Copy)]
@@ -206,41 +206,25 @@ fn model_text(space: &TypeSpace, def: &TypeDef, direction: Directions, out: &mut
     let name = ident(&def.name).to_string();
     match &def.kind {
         TypeKind::Struct { fields } => {
-            let default = fields.iter().all(|f| !f.required || f.nullable || f.flatten);
+            let kinds: Vec<Option<FieldKind>> = fields.iter().map(|field| field_kind(field, direction)).collect();
+            let kept = || fields.iter().zip(&kinds).filter_map(|(field, kind)| Some((field, (*kind)?)));
+            let default = kept().all(|(field, kind)| kind != FieldKind::Req || field.flatten);
             let head = MacroHead { macro_name: "model_struct", keyword: "struct", partial_eq: true, default };
             head.write(out, direction, type_docs, &name);
             let mut extra = None;
-            for field in fields {
+            for (field, kind) in kept() {
                 if field.flatten {
                     extra = Some(field);
                     continue;
                 }
                 write_field_docs(out, field);
-                let kind = match (field.required, field.nullable) {
-                    (true, false) => "req",
-                    (true, true) => "null",
-                    (false, false) => "opt",
-                    (false, true) => "opt_null",
-                };
                 out.push_str(FIELD_INDENT);
                 out.push_str("pub ");
                 out.push_str(&ident(&field.rust_name).to_string());
                 out.push_str(": ");
-                match kind {
-                    "req" => shape_text(space, &field.shape, out),
-                    "opt_null" => {
-                        out.push_str("Option<Option<");
-                        shape_text(space, &field.shape, out);
-                        out.push_str(">>");
-                    }
-                    _ => {
-                        out.push_str("Option<");
-                        shape_text(space, &field.shape, out);
-                        out.push('>');
-                    }
-                }
+                kind.write_type(space, &field.shape, out);
                 out.push_str(" => ");
-                out.push_str(kind);
+                out.push_str(kind.word());
                 out.push(' ');
                 out.push_str(&string_literal(&field.wire_name));
                 out.push_str(",\n");
@@ -258,6 +242,11 @@ fn model_text(space: &TypeSpace, def: &TypeDef, direction: Directions, out: &mut
                 shape_text(space, &field.shape, out);
                 out.push_str(";\n");
             }
+            out.push_str(INDENT);
+            out.push_str("}\n");
+            let fields: Vec<(&Field, FieldKind)> = kept().collect();
+            write_struct_impl(space, &name, &fields, direction, out);
+            return Some(());
         }
         TypeKind::Enum { variants } => {
             let head = MacroHead { macro_name: "model_string_enum", keyword: "enum", partial_eq: false, default: false };
@@ -304,12 +293,198 @@ fn model_text(space: &TypeSpace, def: &TypeDef, direction: Directions, out: &mut
     Some(())
 }
 
+/// How a field is written into its type's model macro call, for the directions the type is
+/// used in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FieldKind {
+    /// Required, not nullable: `T`.
+    Req,
+    /// Required and nullable: `Option<T>`, always sent.
+    Null,
+    /// Optional: `Option<T>`, left out when `None`.
+    Opt,
+    /// Optional and nullable with three states: `Option<Option<T>>`.
+    OptNull,
+    /// Read-only in a type that is also sent: `Option<T>`, never written.
+    ReadOnly,
+}
+
+impl FieldKind {
+    /// The kind's word in the model macros.
+    fn word(self) -> &'static str {
+        match self {
+            Self::Req => "req",
+            Self::Null => "null",
+            Self::Opt => "opt",
+            Self::OptNull => "opt_null",
+            Self::ReadOnly => "ro",
+        }
+    }
+
+    /// The field's Rust type for a value of `shape`.
+    fn write_type(self, space: &TypeSpace, shape: &Shape, out: &mut String) {
+        let wrappers = match self {
+            Self::Req => 0,
+            Self::OptNull => 2,
+            Self::Null | Self::Opt | Self::ReadOnly => 1,
+        };
+        out.push_str(&"Option<".repeat(wrappers));
+        shape_text(space, shape, out);
+        out.push_str(&">".repeat(wrappers));
+    }
+}
+
+/// A field's kind in a type used in `direction`, or `None` when the field is left out:
+/// - a read-only field is left out of a type that is only sent, and a write-only one out of a
+///   type that is only received; in those types the other fields are required as the spec says;
+/// - in a type that is both sent and received, a read-only field is `Option<T>` and never
+///   written, a write-only one optional;
+/// - an optional nullable field has three states only where `direction.three_state` says so.
+pub(crate) fn field_kind(field: &Field, direction: Directions) -> Option<FieldKind> {
+    let sent_only = direction.serialize && !direction.deserialize;
+    let received_only = direction.deserialize && !direction.serialize;
+    let optional = if field.nullable && direction.three_state { FieldKind::OptNull } else { FieldKind::Opt };
+    Some(match (field.access, field.required, field.nullable) {
+        (Access::ReadOnly, ..) if sent_only => return None,
+        (Access::WriteOnly, ..) if received_only => return None,
+        (Access::ReadOnly, ..) if !received_only => FieldKind::ReadOnly,
+        (Access::WriteOnly, ..) if !sent_only => optional,
+        (_, true, false) => FieldKind::Req,
+        (_, true, true) => FieldKind::Null,
+        (_, false, _) => optional,
+    })
+}
+
+/// The `impl` after a struct's macro call, if it needs one: `new` taking the required fields,
+/// for a type that is sent and cannot derive `Default`; and, for each optional field with a
+/// scalar default, an accessor of the same name that applies it.
+fn write_struct_impl(space: &TypeSpace, name: &str, fields: &[(&Field, FieldKind)], direction: Directions, out: &mut String) {
+    let required: Vec<&Field> =
+        fields.iter().filter(|(field, kind)| *kind == FieldKind::Req && !field.flatten).map(|(field, _)| *field).collect();
+    let constructor = direction.serialize && !required.is_empty();
+    let defaults: Vec<(&Field, String, String)> = fields
+        .iter()
+        .filter(|(field, kind)| *kind == FieldKind::Opt && !(constructor && field.rust_name == "new"))
+        .filter_map(|(field, _)| {
+            let (ty, body) = default_accessor(space, field)?;
+            Some((*field, ty, body))
+        })
+        .collect();
+    if !constructor && defaults.is_empty() {
+        return;
+    }
+    out.push_str(INDENT);
+    out.push_str("impl ");
+    out.push_str(name);
+    out.push_str(" {\n");
+    if constructor {
+        // One short line: the README shows how to set the rest (`..Type::new(..)`).
+        out.push_str(INNER_INDENT);
+        out.push_str("/// From the required fields; the others are `None`.\n");
+        out.push_str(INNER_INDENT);
+        out.push_str("pub fn new(");
+        for (index, field) in required.iter().enumerate() {
+            if index > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(&ident(&field.rust_name).to_string());
+            out.push_str(": impl Into<");
+            shape_text(space, &field.shape, out);
+            out.push('>');
+        }
+        out.push_str(") -> Self {\n");
+        out.push_str(FIELD_INDENT);
+        out.push_str("Self {\n");
+        for (field, kind) in fields {
+            let rust_name = ident(&field.rust_name).to_string();
+            out.push_str(FIELD_INDENT);
+            out.push_str(INDENT);
+            out.push_str(&rust_name);
+            match (kind, field.flatten) {
+                (_, true) => out.push_str(": Default::default(),\n"),
+                (FieldKind::Req, false) => {
+                    out.push_str(": ");
+                    out.push_str(&rust_name);
+                    out.push_str(".into(),\n");
+                }
+                _ => out.push_str(": None,\n"),
+            }
+        }
+        out.push_str(FIELD_INDENT);
+        out.push_str("}\n");
+        out.push_str(INNER_INDENT);
+        out.push_str("}\n");
+    }
+    for (field, ty, body) in defaults {
+        let default = field_default(space, field).unwrap_or_default();
+        write_doc_comment(
+            out,
+            INNER_INDENT,
+            [Some(format!("`{}`, or the server's default `{default}` when it is absent.", field.rust_name).as_str())],
+        );
+        out.push_str(INNER_INDENT);
+        out.push_str("pub fn ");
+        out.push_str(&ident(&field.rust_name).to_string());
+        out.push_str("(&self) -> ");
+        out.push_str(&ty);
+        out.push_str(" {\n");
+        out.push_str(FIELD_INDENT);
+        out.push_str(&body);
+        out.push('\n');
+        out.push_str(INNER_INDENT);
+        out.push_str("}\n");
+    }
+    out.push_str(INDENT);
+    out.push_str("}\n");
+}
+
+/// A field's default as JSON text: its own, else the one of the type it refers to.
+fn field_default<'a>(space: &'a TypeSpace, field: &'a Field) -> Option<&'a str> {
+    field.docs.default.as_deref().or_else(|| match &field.shape {
+        Shape::Named(id) => space.get(*id)?.docs.default.as_deref(),
+        _ => None,
+    })
+}
+
+/// The return type and body of the accessor that applies an optional field's default, for
+/// defaults a literal can spell: strings, booleans, numbers and string enum values.
+fn default_accessor(space: &TypeSpace, field: &Field) -> Option<(String, String)> {
+    let default: serde_json::Value = serde_json::from_str(field_default(space, field)?).ok()?;
+    let name = format!("self.{}", ident(&field.rust_name));
+    let copied = |ty: &str, literal: String| Some((ty.to_owned(), format!("{name}.unwrap_or({literal})")));
+    match (&field.shape, &default) {
+        (Shape::String, serde_json::Value::String(text)) => {
+            Some(("&str".to_owned(), format!("{name}.as_deref().unwrap_or({})", string_literal(text))))
+        }
+        (Shape::Bool, serde_json::Value::Bool(flag)) => copied("bool", flag.to_string()),
+        (Shape::I32, serde_json::Value::Number(n)) => copied("i32", i32::try_from(n.as_i64()?).ok()?.to_string()),
+        (Shape::I64, serde_json::Value::Number(n)) => copied("i64", n.as_i64()?.to_string()),
+        (Shape::U32, serde_json::Value::Number(n)) => copied("u32", u32::try_from(n.as_u64()?).ok()?.to_string()),
+        (Shape::U64, serde_json::Value::Number(n)) => copied("u64", n.as_u64()?.to_string()),
+        (Shape::F32 | Shape::F64, serde_json::Value::Number(n)) => {
+            let value = n.as_f64().filter(|v| v.is_finite())?;
+            let ty = if field.shape == Shape::F32 { "f32" } else { "f64" };
+            // `{:?}` keeps a decimal point, so the literal is a float.
+            copied(ty, format!("{value:?}{ty}"))
+        }
+        (Shape::Named(id), serde_json::Value::String(text)) => {
+            let def = space.get(*id)?;
+            let TypeKind::Enum { variants } = &def.kind else { return None };
+            let variant = variants.iter().find(|variant| variant.wire_value == *text)?;
+            let ty = ident(&def.name).to_string();
+            let variant = format_ident!("{}", variant.rust_name);
+            Some((ty.clone(), format!("{name}.clone().unwrap_or({ty}::{variant})")))
+        }
+        _ => None,
+    }
+}
+
 fn write_field_docs(out: &mut String, field: &Field) {
     let deprecated = field.deprecated.then_some("**Deprecated.**");
     let access = match field.access {
-        crate::ir::Access::ReadOnly => Some("Read-only: sent by the server, ignored in requests."),
-        crate::ir::Access::WriteOnly => Some("Write-only: sent in requests, never returned."),
-        crate::ir::Access::ReadWrite => None,
+        Access::ReadOnly => Some("Read-only: sent by the server, never in requests."),
+        Access::WriteOnly => Some("Write-only: sent in requests, never returned."),
+        Access::ReadWrite => None,
     };
     let constraints = (!field.docs.constraints.is_empty()).then(|| format!("Constraints: {}.", field.docs.constraints.join(", ")));
     let example = field.docs.example.as_ref().map(|e| format!("Example: `{e}`"));
@@ -475,5 +650,50 @@ fn value_literal(json: &str) -> TokenStream {
             }
         }
         _ => quote!(#p::serde_json::from_str::<#p::serde_json::Value>(#json).unwrap_or_default()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    const SPEC: &str = r##"
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /notes:
+    post:
+      operationId: createNote
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Note"}
+      responses:
+        "204": {description: ok}
+components:
+  schemas:
+    Note:
+      type: object
+      required: [new, text]
+      properties:
+        new: {type: boolean}
+        text: {type: string}
+        tag: {type: string, nullable: true}
+"##;
+
+    fn generate(double_option: bool) -> String {
+        let mut generator = crate::Generator::new("api.yaml");
+        generator.loader(crate::MemoryLoader::new().with("api.yaml", SPEC)).double_option(double_option);
+        generator.generate_code().map(|generated| generated.code).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn double_option_gives_every_optional_nullable_field_three_states() {
+        assert!(generate(false).contains("pub tag: Option<String> => opt \"tag\","));
+        assert!(generate(true).contains("pub tag: Option<Option<String>> => opt_null \"tag\","));
+    }
+
+    #[test]
+    fn a_field_named_new_is_a_constructor_argument_like_any_other() {
+        let code = generate(false);
+        assert!(code.contains("pub fn new(new: impl Into<bool>, text: impl Into<String>) -> Self {"), "{code}");
     }
 }

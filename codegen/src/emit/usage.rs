@@ -11,10 +11,14 @@ pub(crate) struct Directions {
     pub(crate) serialize: bool,
     /// Received: `Deserialize`.
     pub(crate) deserialize: bool,
+    /// Optional nullable fields keep three states (`Option<Option<T>>`: absent, `null`, a
+    /// value): in what a PATCH body holds, where sending `null` clears a value and leaving it
+    /// out keeps it, or everywhere with `double_option`.
+    pub(crate) three_state: bool,
 }
 
 impl Directions {
-    pub(crate) const BOTH: Self = Self { serialize: true, deserialize: true };
+    pub(crate) const BOTH: Self = Self { serialize: true, deserialize: true, three_state: false };
 
     /// The word the runtime's model macros take first.
     pub(crate) fn word(self) -> &'static str {
@@ -31,8 +35,17 @@ impl Directions {
 /// may send or receive it themselves) and the types inside it, both.
 pub(crate) fn directions(ir: &Ir, all_both: bool) -> Vec<Directions> {
     let count = ir.types.types.len();
+    let patch_bodies = ir
+        .operations
+        .iter()
+        .filter(|op| op.http_method == "PATCH")
+        .filter_map(|op| op.body.as_ref())
+        .flat_map(|body| std::iter::once(&body.encoding).chain(body.choices.iter().map(|choice| &choice.encoding)))
+        .filter_map(encoding_shape);
+    let in_patch = if ir.types.double_option { vec![true; count] } else { reach(ir, patch_bodies) };
+    let three_state = |index: usize| in_patch.get(index).copied().unwrap_or(false);
     if all_both {
-        return vec![Directions::BOTH; count];
+        return (0..count).map(|index| Directions { three_state: three_state(index), ..Directions::BOTH }).collect();
     }
     let mut sent: Vec<&Shape> = Vec::new();
     let mut received: Vec<&Shape> = Vec::new();
@@ -72,6 +85,7 @@ pub(crate) fn directions(ir: &Ir, all_both: bool) -> Vec<Directions> {
         .map(|index| Directions {
             serialize: serialize.get(index).copied().unwrap_or(true),
             deserialize: deserialize.get(index).copied().unwrap_or(true),
+            three_state: three_state(index),
         })
         .collect()
 }

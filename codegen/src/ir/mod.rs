@@ -134,6 +134,7 @@ fn build_here(normalized: &Normalized, options: &Options) -> (Ir, Diagnostics) {
         root_methods: &mut root_methods,
         diagnostics: &mut diagnostics,
         flat: options.flat_client,
+        ignored_content_types: Vec::new(),
     }
     .build();
     let webhooks = webhooks(api, &mut type_builder);
@@ -360,8 +361,20 @@ components:
     }
 
     #[test]
+    fn names_the_group_made_equal_keep_their_words_instead_of_a_number() {
+        let ok = "tags: [flows], responses: {'200': {description: ok}}";
+        let spec = format!(
+            "openapi: 3.0.3\ninfo: {{title: T, version: '1'}}\npaths:\n  /a: {{get: {{operationId: readFlows, {ok}}}}}\n  /b: {{get: {{operationId: readFlow, {ok}}}}}\n  /c: {{get: {{operationId: read_flow, {ok}}}}}\n"
+        );
+        let ir = ir_of(&spec);
+        let names: Vec<&str> = ir.operations.iter().map(|op| op.method_name.as_str()).collect();
+        assert_eq!(names, ["read", "read_flow", "read2"], "a name taken both ways gets a number");
+    }
+
+    #[test]
     fn fastapi_operation_ids_lose_their_path_and_method_where_names_stay_apart() {
-        let ok = "responses: {'200': {description: ok}}";
+        // One tag that no name holds: the names are the ids' own.
+        let ok = "tags: [t], responses: {'200': {description: ok}}";
         let spec = format!(
             r#"
 openapi: 3.1.0
@@ -413,6 +426,18 @@ paths:
             schema: {type: object}
       responses:
         '204': {description: done}
+  /other:
+    put:
+      parameters:
+        - {name: content-type, in: header, schema: {type: string}}
+      responses:
+        '204': {description: done}
+  /third:
+    put:
+      parameters:
+        - {name: CONTENT-TYPE, in: header, schema: {type: string}}
+      responses:
+        '204': {description: done}
 "#;
         let loader = MemoryLoader::new().with("api.yaml", spec);
         let (bundle, _) = crate::resolve::resolve(&loader, "api.yaml").unwrap_or_else(|d| panic!("{}", d.render()));
@@ -421,7 +446,9 @@ paths:
         let params: Vec<&str> = ir.operations[0].params.iter().map(|p| p.wire_name.as_str()).collect();
         assert_eq!(params, ["accept", "X-Trace"]);
         let rendered = warnings.render();
-        assert!(rendered.contains("header parameter `Content-Type` is ignored"), "{rendered}");
+        assert!(rendered.contains("POST /upload and 2 other operations: header parameter `Content-Type` is ignored"), "{rendered}");
+        assert_eq!(warnings.warnings().count(), 1, "one warning for all of them: {rendered}");
+        assert!(ir.operations.iter().all(|op| op.params.iter().all(|p| !p.wire_name.eq_ignore_ascii_case("content-type"))));
         assert!(!rendered.contains("`accept` is ignored"), "{rendered}");
         assert!(rendered.contains("`.header(..)`"), "{rendered}");
     }

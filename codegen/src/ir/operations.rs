@@ -217,6 +217,9 @@ pub struct Group {
     pub description: Option<String>,
     /// The parent tag (3.2 `parent`), for docs.
     pub parent: Option<String>,
+    /// For a spec without tags, the path prefix the group's operations share (`/v1/customers`),
+    /// which named it; `tag` is then its last segment.
+    pub path_prefix: Option<String>,
 }
 
 /// One operation.
@@ -267,6 +270,8 @@ pub(crate) struct OperationBuilder<'a, 'b> {
     pub(crate) root_methods: &'b mut Namer,
     pub(crate) diagnostics: &'b mut Diagnostics,
     pub(crate) flat: bool,
+    /// The operations with a `Content-Type` header parameter (context, pointer), reported once.
+    pub(crate) ignored_content_types: Vec<(String, String)>,
 }
 
 impl OperationBuilder<'_, '_> {
@@ -279,6 +284,19 @@ impl OperationBuilder<'_, '_> {
         let mut operations = Vec::new();
         let shared_prefix = shared_literal_prefix(self.api.paths.paths.keys().map(String::as_str));
         let short_ids = fastapi_short_ids(self.api);
+        let by_path = !self.flat && !has_tags(self.api) && path_groups_pay_off(self.api, shared_prefix);
+        // Path groups with an item path (`/customers/{customer}`) beside their own.
+        let collections: std::collections::BTreeSet<String> = self
+            .api
+            .paths
+            .paths
+            .keys()
+            .filter_map(|path| {
+                let (_, prefix) = path_group(path, shared_prefix)?;
+                let rest = path.strip_prefix(prefix.as_str())?;
+                is_item_path(rest).then_some(prefix)
+            })
+            .collect();
 
         for (path, item) in &self.api.paths.paths {
             let item = match item {
@@ -295,8 +313,14 @@ impl OperationBuilder<'_, '_> {
             if !check_path(path, &path_pointer, self.diagnostics) {
                 continue;
             }
+            // A spec without tags is grouped by path: `/v1/customers/{id}` → `customers()`.
+            let path_group = by_path.then(|| path_group(path, shared_prefix)).flatten();
             for (method, operation) in methods(item, &path_pointer, self.diagnostics) {
-                let group = operation.tags.first().filter(|_| !self.flat).map(|tag| {
+                let tag = match &path_group {
+                    Some((segment, _)) => Some(segment),
+                    None => operation.tags.first().filter(|_| !self.flat),
+                };
+                let group = tag.map(|tag| {
                     *group_index.entry(tag.clone()).or_insert_with(|| {
                         let spec_tag = self.api.tags.iter().find(|t| &t.name == tag);
                         let description = spec_tag.and_then(|t| t.description.clone());
@@ -310,6 +334,7 @@ impl OperationBuilder<'_, '_> {
                             struct_name: group_structs.claim(&format!("{}Api", type_name(tag))),
                             description,
                             parent,
+                            path_prefix: path_group.as_ref().map(|(_, prefix)| prefix.clone()),
                         });
                         groups.len() - 1
                     })
@@ -322,10 +347,21 @@ impl OperationBuilder<'_, '_> {
                     .clone()
                     .unwrap_or_else(|| derived_operation_id(method, path, shared_prefix));
                 let naming_id = short_ids.get(&(path.as_str(), method)).map_or(operation_id.as_str(), String::as_str);
-                let wanted = method_name(naming_id, tag.as_deref());
+                let mut wanted = method_name(naming_id, tag.as_deref());
+                if let Some((_, prefix)) = &path_group
+                    && wanted == method
+                {
+                    wanted = resource_verb(method, path, prefix, &collections).unwrap_or(wanted);
+                }
                 let method_name = match group {
                     None => self.root_methods.claim(&wanted),
-                    Some(group) => methods_per_group.entry(group).or_insert_with(|| Namer::with_reserved(GROUP_METHODS)).claim(&wanted),
+                    Some(group) => {
+                        let namer = methods_per_group.entry(group).or_insert_with(|| Namer::with_reserved(GROUP_METHODS));
+                        // Two names that the group's words made equal (`readFlows`, `readFlow`):
+                        // the later one keeps its words rather than take a number.
+                        let full = snake_name(naming_id);
+                        if namer.is_taken(&wanted) && !namer.is_taken(&full) { namer.claim(&full) } else { namer.claim(&wanted) }
+                    }
                 };
                 let builder_base = match group.and_then(|g| groups.get(g)) {
                     Some(g) => format!("{}{}", type_name(&g.tag), type_name(&method_name)),
@@ -339,7 +375,28 @@ impl OperationBuilder<'_, '_> {
                 operations.push(op);
             }
         }
+        self.report_ignored_content_types();
         (groups, operations)
+    }
+
+    /// One warning for every `Content-Type` header parameter: vendor specs declare one on
+    /// hundreds of operations, and a warning each would bury the others.
+    fn report_ignored_content_types(&mut self) {
+        let Some((context, pointer)) = self.ignored_content_types.first() else { return };
+        let others = match self.ignored_content_types.len() - 1 {
+            0 => String::new(),
+            1 => " and 1 other operation".to_owned(),
+            more => format!(" and {more} other operations"),
+        };
+        self.diagnostics.push(
+            Diagnostic::warning(
+                format!(
+                    "{context}{others}: header parameter `Content-Type` is ignored, as OpenAPI says: the request body's media type sets `Content-Type`"
+                ),
+                Some(Location::pointer_only(pointer.clone())),
+            )
+            .with_help("to send `Content-Type` anyway, set it on a call with `.header(..)`"),
+        );
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -376,13 +433,7 @@ impl OperationBuilder<'_, '_> {
             if let Parameter::Header { parameter_data, .. } = parameter {
                 let name = parameter_data.name.as_str();
                 if name.eq_ignore_ascii_case("content-type") {
-                    self.diagnostics.push(
-                        Diagnostic::warning(
-                            format!("{context}: header parameter `{name}` is ignored, as OpenAPI says: the request body's media type sets `Content-Type`"),
-                            Some(Location::pointer_only(pointer.clone())),
-                        )
-                        .with_help(format!("to send `{name}` anyway, set it on a call with `.header(..)`")),
-                    );
+                    self.ignored_content_types.push((context.clone(), pointer.clone()));
                     continue;
                 }
             }
@@ -930,6 +981,79 @@ fn shared_literal_prefix<'p>(paths: impl Iterator<Item = &'p str>) -> usize {
     if count < 2 { 0 } else { prefix.map_or(0, |p| p.len()) }
 }
 
+/// Whether any operation has a tag (the standard methods' and 3.2 `additionalOperations`).
+fn has_tags(api: &OpenAPI) -> bool {
+    api.paths.paths.values().any(|item| {
+        let ReferenceOr::Item(item) = item else { return false };
+        let standard = [&item.get, &item.put, &item.post, &item.delete, &item.options, &item.head, &item.patch, &item.trace];
+        let extra = match item.extensions.get(crate::normalize::EXT_OPERATIONS) {
+            Some(serde_json::Value::Object(extra)) => extra.values().any(|op| op.get("tags").and_then(|t| t.as_array()).is_some_and(|t| !t.is_empty())),
+            _ => false,
+        };
+        extra || standard.iter().any(|op| op.as_ref().is_some_and(|op| !op.tags.is_empty()))
+    })
+}
+
+/// Whether what follows a group's prefix is one path parameter (`/{customer}`).
+fn is_item_path(rest: &str) -> bool {
+    rest.strip_prefix("/{").and_then(|r| r.strip_suffix('}')).is_some_and(|name| !name.is_empty() && !name.contains(['/', '{', '}']))
+}
+
+/// A resource verb for an operation of a path group whose name would be its HTTP method alone
+/// (`GetCustomers`, `GetCustomersCustomer`): `list` and `create` on a group's own path when it
+/// has an item path too, `get`, `update`, `replace` and `delete` on the item path.
+fn resource_verb(method: &str, path: &str, prefix: &str, collections: &std::collections::BTreeSet<String>) -> Option<String> {
+    let rest = path.strip_prefix(prefix)?;
+    let verb = match (rest.trim_end_matches('/').is_empty(), method) {
+        (true, "get") if collections.contains(prefix) => "list",
+        (true, "post") if collections.contains(prefix) => "create",
+        (false, "get") if is_item_path(rest) => "get",
+        (false, "post" | "patch") if is_item_path(rest) => "update",
+        (false, "put") if is_item_path(rest) => "replace",
+        (false, "delete") if is_item_path(rest) => "delete",
+        _ => return None,
+    };
+    Some(verb.to_owned())
+}
+
+/// Whether grouping a spec without tags by path gives groups of two operations or more on
+/// average; a spec whose paths are mostly one of a kind (RPC-style paths) stays flat.
+fn path_groups_pay_off(api: &OpenAPI, skip: usize) -> bool {
+    let mut groups = std::collections::BTreeSet::new();
+    let mut operations = 0;
+    for (path, item) in &api.paths.paths {
+        let ReferenceOr::Item(item) = item else { continue };
+        let standard = [&item.get, &item.put, &item.post, &item.delete, &item.options, &item.head, &item.patch, &item.trace];
+        let count = standard.iter().filter(|op| op.is_some()).count();
+        operations += count;
+        if count > 0 && let Some((group, _)) = path_group(path, skip) {
+            groups.insert(group);
+        }
+    }
+    !groups.is_empty() && operations >= 2 * groups.len()
+}
+
+/// The group of a path in a spec without tags: the first segment after the `skip` segments all
+/// paths share, with the prefix up to it, if that segment is literal (`/v1/customers/{id}` with
+/// `v1` shared → `customers`, `/v1/customers`); `None` puts the operation on the root client.
+fn path_group(path: &str, skip: usize) -> Option<(String, String)> {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    // `api` and versions (`v2`, `2024-01-01`, `1.0`) name no resource.
+    let unnamed = |segment: &&&str| {
+        let version = segment.strip_prefix(['v', 'V']).unwrap_or(segment);
+        segment.eq_ignore_ascii_case("api") || (!version.is_empty() && version.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-'))
+    };
+    let skip = skip + segments.iter().skip(skip).take_while(unnamed).count();
+    // A word, not a parameter or an RPC-style `#Action=..` fragment.
+    let word = |segment: &&&str| {
+        segment.starts_with(|c: char| c.is_ascii_alphabetic())
+            && segment.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    let segment = segments.get(skip).filter(word)?;
+    let prefix: String = segments.iter().take(skip + 1).map(|s| format!("/{s}")).collect();
+    Some(((*segment).to_owned(), prefix))
+}
+
 /// `get /orgs/{orgId}/devices` → `get_orgs_by_org_id_devices`, leaving out the first `skip`
 /// segments.
 fn derived_operation_id(method: &str, path: &str, skip: usize) -> String {
@@ -988,6 +1112,11 @@ fn method_name(operation_id: &str, tag: Option<&str>) -> String {
         if let Some(start) = words.windows(candidate.len()).position(|window| window.iter().zip(candidate.iter()).all(|(a, b)| a == b)) {
             let mut rest: Vec<&str> = words.clone();
             rest.drain(start..start + candidate.len());
+            // `getCustomersCustomer` (`GET /customers/{customer}`): the item's word goes too.
+            let item = singular.last().map(String::as_str);
+            if candidate == &tag_words && singular != tag_words && rest.len() > 1 && rest.get(start).copied() == item {
+                rest.remove(start);
+            }
             let joined = rest.join("_");
             if !joined.is_empty() {
                 return snake_name(&joined);
@@ -1022,6 +1151,46 @@ mod tests {
         assert_eq!(method_name("listCategories", Some("categories")), "list");
         assert_eq!(method_name("devices", Some("devices")), "devices");
         assert_eq!(method_name("addPet", None), "add_pet");
+        assert_eq!(method_name("GetCustomersCustomer", Some("customers")), "get");
+        assert_eq!(method_name("GetCustomersCustomerSources", Some("customers")), "get_sources");
+        assert_eq!(method_name("GetCustomers", Some("customers")), "get");
+        assert_eq!(method_name("PostPaymentIntentsIntentCancel", Some("payment_intents")), "post_cancel");
+    }
+
+    fn groups_of(spec: &str, flat: bool) -> Vec<String> {
+        let mut generator = crate::Generator::new("api.yaml");
+        generator.loader(crate::MemoryLoader::new().with("api.yaml", spec)).flat_client(flat);
+        let (ir, _, _) = generator.check().unwrap_or_else(|e| panic!("{e}"));
+        ir.groups.iter().map(|g| g.method.clone()).collect()
+    }
+
+    #[test]
+    fn specs_without_tags_are_grouped_by_path_unless_flat_or_rpc_style() {
+        let op = r#"{responses: {"204": {description: ok}}}"#;
+        let rest = format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n  /users: {{get: {op}, post: {op}}}\n  /users/{{id}}: {{get: {op}, parameters: [{{name: id, in: path, required: true, schema: {{type: string}}}}]}}\n  /teams: {{get: {op}, post: {op}}}\n"
+        );
+        assert_eq!(groups_of(&rest, false), ["users", "teams"]);
+        assert!(groups_of(&rest, true).is_empty(), "flat_client keeps every operation on the client");
+        let rpc = format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n  /listUsers: {{post: {op}}}\n  /getUser: {{post: {op}}}\n  /deleteUser: {{post: {op}}}\n"
+        );
+        assert!(groups_of(&rpc, false).is_empty(), "one operation a group is no grouping");
+        let tagged = rest.replacen("/users: {get: {", "/users: {get: {tags: [people], ", 1);
+        assert_eq!(groups_of(&tagged, false), ["people"], "a spec with tags is grouped by tag only");
+    }
+
+    #[test]
+    fn paths_group_specs_without_tags() {
+        assert_eq!(path_group("/v1/customers/{customer}", 1), Some(("customers".to_owned(), "/v1/customers".to_owned())));
+        assert_eq!(path_group("/v1/customers", 1), Some(("customers".to_owned(), "/v1/customers".to_owned())));
+        assert_eq!(path_group("/v1/{account}/files", 1), None, "a parameter names no group");
+        assert_eq!(path_group("/v1", 1), None, "no segment after the shared prefix");
+        assert_eq!(path_group("/v1/-", 1), None, "a segment without a letter or digit names none");
+        let versioned = Some(("users".to_owned(), "/api/v2/users".to_owned()));
+        assert_eq!(path_group("/api/v2/users/{id}", 0), versioned, "`api` and versions are passed over");
+        assert_eq!(path_group("/2024-01-01/users", 0).map(|(group, _)| group).as_deref(), Some("users"));
+        assert_eq!(path_group("/#Action=ListUsers", 0), None, "an RPC-style fragment names none");
     }
 
     #[test]

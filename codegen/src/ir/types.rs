@@ -394,6 +394,8 @@ pub struct TypeSpace {
     pub date_time: DateTimeLibrary,
     /// Every type gets both `Serialize` and `Deserialize`, not only those its uses need.
     pub full_serde: bool,
+    /// Optional nullable fields are `Option<Option<T>>` in every type, not only in PATCH bodies.
+    pub double_option: bool,
     names: Namer,
     /// `#/components/schemas/X` → id.
     by_reference: BTreeMap<String, TypeId>,
@@ -808,9 +810,9 @@ impl<'a> TypeBuilder<'a> {
                     shape = *inner;
                     nullable = true;
                 }
-                // A read-only property is absent from requests and a write-only one from
-                // responses, so one struct serving both cannot require them.
-                let required = required.contains(wire_name.as_str()) && access == Access::ReadWrite;
+                // As the spec says; the emitter relaxes it for read-only and write-only
+                // properties by the directions their type is used in.
+                let required = required.contains(wire_name.as_str());
                 Field {
                     rust_name: namer.claim(&snake_name(wire_name)),
                     wire_name: wire_name.to_string(),
