@@ -253,3 +253,21 @@ fn the_blocking_client_keeps_credentials_on_their_origin_too() {
         assert!(kind.authenticated(&landed), "{kind:?}: {landed:?}");
     }
 }
+
+#[tokio::test]
+async fn undeclared_credentials_stay_on_their_origin_too() {
+    let (home, at_home, elsewhere) = servers().await;
+    let builder = AsyncClient::builder()
+        .base_url(format!("{home}/cross"))
+        .bearer_auth("undeclared-bearer")
+        .api_key(specwright_runtime::ApiKeyLocation::Query, "token", "undeclared-query");
+    let client = AsyncClient::from_builder(builder).expect("client");
+    client.either().send().await.expect("followed");
+    let first = at_home.all();
+    assert_eq!(first[0].header("authorization"), Some("Bearer undeclared-bearer"), "{first:?}");
+    assert!(first[0].query.contains("token=undeclared-query"), "{first:?}");
+    let landed = elsewhere.all();
+    assert_eq!(landed.len(), 1, "{landed:?}");
+    let everything = format!("{:?}", landed[0]);
+    assert!(!everything.contains("undeclared-bearer") && !everything.contains("undeclared-query"), "{everything}");
+}

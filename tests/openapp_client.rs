@@ -208,6 +208,12 @@ async fn answer(method: &Method, request: &Recorded) -> Response {
         ("PUT", ["orgs", _, "sites", _, "floor-plan"]) => StatusCode::NO_CONTENT.into_response(),
         ("PUT", ["orgs", _, "devices", _, "firmware"]) => StatusCode::NO_CONTENT.into_response(),
         ("POST", ["orgs", org, "devices", "dev-online", "commands"]) => ok(device(org, "dev-online", "Gate", "door")),
+        // A 201 the spec does not document, with the 200's body.
+        ("POST", ["orgs", org, "devices", "dev-201", "commands"]) => {
+            (StatusCode::CREATED, axum::Json(device(org, "dev-201", "Gate", "door"))).into_response()
+        }
+        // A documented 404 whose body does not fit the error schema (no `code`, no `message`).
+        ("GET", ["orgs", _, "devices", "odd-404"]) => (StatusCode::NOT_FOUND, axum::Json(json!({"detail": "gone"}))).into_response(),
         ("GET", ["orgs", org, "devices", id]) => {
             let mut response = ok(device(org, id, "Front door", "door"));
             response.headers_mut().insert(header::ETAG, HeaderValue::from_static("\"v7\""));
@@ -587,9 +593,26 @@ async fn send_command_posts_the_command_and_decodes_the_202() {
     assert_eq!(sent.json(), json!({"action": "unlock", "durationSeconds": 10}));
 
     // An online device runs the command at once: 200 with its new state.
-    let outcome = client.devices().send_command("org-1", "dev-online", command).send().await.expect("200");
+    let outcome = client.devices().send_command("org-1", "dev-online", command.clone()).send().await.expect("200");
     let responses::DevicesSendCommandSuccess::Ok(device) = outcome else { panic!("expected the 200, got {outcome:?}") };
     assert_eq!(device.id, "dev-online");
+
+    // A 2xx the spec does not list reads as the first documented success.
+    let outcome = client.devices().send_command("org-1", "dev-201", command).send().await.expect("an undocumented 201");
+    let responses::DevicesSendCommandSuccess::Ok(device) = outcome else { panic!("expected the 200's body, got {outcome:?}") };
+    assert_eq!(device.id, "dev-201");
+}
+
+#[tokio::test]
+async fn an_error_body_that_does_not_fit_its_schema_keeps_status_and_raw_body() {
+    let server = start_server().await;
+    let client = async_client(&server);
+    let error = client.devices().get("org-1", "odd-404").send().await.expect_err("404");
+    assert!(matches!(error, Error::Decode { .. }), "{error:?}");
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(404));
+    assert!(error.error_body().is_none());
+    let raw: Value = error.raw_body().and_then(|body| serde_json::from_slice(body).ok()).expect("the raw body");
+    assert_eq!(raw, json!({"detail": "gone"}));
 }
 
 #[tokio::test]
@@ -931,6 +954,35 @@ async fn a_body_that_does_not_match_the_schema_is_a_decode_error_with_the_raw_bo
     let raw: Value = serde_json::from_slice(&response.body).expect("the raw body is kept");
     assert_eq!(raw, json!({"id": "broken", "siteCount": "many"}));
     assert_eq!(error.status().map(|s| s.as_u16()), Some(200));
+    assert_eq!(error.raw_body().map(|body| body.as_ref()), Some(response.body.as_ref()));
+    assert!(error.headers().is_some_and(|headers| headers.contains_key("content-type")));
+}
+
+/// The way out when a server does not match its spec: `send_raw()` sends the call as usual
+/// (credentials, retries) and hands back status, headers and bytes; `decode` reads them into
+/// a type of the user's own.
+#[tokio::test]
+async fn send_raw_returns_what_came_whatever_the_status_and_decodes_into_any_type() {
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct LooseOrg {
+        id: String,
+        #[serde(rename = "siteCount")]
+        site_count: String,
+    }
+    let server = start_server().await;
+    let client = async_client(&server);
+
+    let raw = client.orgs().get("broken").send_raw().await.expect("sent");
+    assert_eq!(raw.status.as_u16(), 200);
+    assert_eq!(raw.decode::<LooseOrg>().ok(), Some(LooseOrg { id: "broken".into(), site_count: "many".into() }));
+    let strict = raw.decode::<types::Organization>().expect_err("not an Organization");
+    assert!(matches!(&strict, Error::Decode { path, .. } if path == "siteCount"), "{strict:?}");
+    assert_eq!(server.last().header("x-api-key"), Some("key-123"), "credentials go as on send()");
+
+    // An error status is a response too, not an error.
+    let raw = client.orgs().get("explode").send_raw().await.expect("a response");
+    assert_eq!((raw.status.as_u16(), raw.text().as_ref()), (500, "boom"));
+    assert!(raw.decode::<Value>().is_err(), "`boom` is no JSON");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -130,6 +130,15 @@ async fn and_sends_every_scheme_of_the_requirement() {
 }
 
 #[tokio::test]
+async fn an_api_key_that_needs_a_prefix_is_set_without_formatting_it() {
+    let (client, server) = start().await;
+    client.set_api_key_header_with_prefix("Token", "abc");
+    client.set_api_key_query("q");
+    client.both().send().await.expect("both keys");
+    assert_eq!(server.last().api_key.as_deref(), Some("Token abc"));
+}
+
+#[tokio::test]
 async fn an_empty_requirement_allows_anonymous_calls() {
     let (client, server) = start().await;
     client.optional().send().await.expect("anonymous");

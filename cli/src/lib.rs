@@ -43,6 +43,9 @@ pub enum Command {
         /// only in what PATCH bodies hold.
         #[arg(long)]
         double_option: bool,
+        /// Fail on any warning (a dangling `$ref`, an ignored keyword): for a spec you own.
+        #[arg(long)]
+        deny_warnings: bool,
         /// Only some operations.
         #[command(flatten)]
         subset: Subset,
@@ -57,6 +60,9 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Report warnings as errors, and exit 1 if there are any.
+        #[arg(long)]
+        deny_warnings: bool,
         /// Only some operations.
         #[command(flatten)]
         subset: Subset,
@@ -112,11 +118,12 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
 fn execute(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<i32, Error> {
     let io = |source| Error::Write { path: PathBuf::from("<stdout>"), source };
     match cli.command {
-        Command::Generate { spec, root, output, flat, full_serde, double_option, subset } => {
+        Command::Generate { spec, root, output, flat, full_serde, double_option, deny_warnings, subset } => {
             let generated = generator(&spec, root, subset)
                 .flat_client(flat)
                 .full_serde(full_serde)
                 .double_option(double_option)
+                .deny_warnings(deny_warnings)
                 .generate_code()?;
             render_warnings(&generated.warnings, stderr).map_err(io)?;
             match output {
@@ -127,8 +134,8 @@ fn execute(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<i
             }
             Ok(0)
         }
-        Command::Check { spec, root, format, subset } => {
-            let (diagnostics, ok) = match generator(&spec, root, subset).check() {
+        Command::Check { spec, root, format, deny_warnings, subset } => {
+            let (diagnostics, ok) = match generator(&spec, root, subset).deny_warnings(deny_warnings).check() {
                 Ok((_, warnings, _)) => (warnings, true),
                 Err(Error::Spec(diagnostics)) => (diagnostics, false),
                 Err(other) => return Err(other),

@@ -145,3 +145,22 @@ fn inspect_prints_json_and_narrows_by_tag() {
     assert_eq!(create["error"], "types::Error");
     assert_eq!(create["security"], serde_json::json!([["apiKey"], ["bearer"], ["oauth"]]));
 }
+
+#[test]
+fn deny_warnings_turns_a_dangling_reference_into_a_located_error() {
+    let spec = b"openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /pets:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Pett'}\ncomponents:\n  schemas:\n    Pet: {type: object}\n";
+    let path = temp_spec("dangling.yaml", spec);
+    let path = path.to_str().unwrap_or_default();
+    let (code, stdout, stderr) = run_cli(&["generate", path]);
+    assert_eq!(code, 0, "a warning by default: {stderr}");
+    assert!(stderr.contains("warning") && stderr.contains("Pett"), "{stderr}");
+    assert!(!stdout.is_empty());
+
+    let (code, stdout, stderr) = run_cli(&["generate", path, "--deny-warnings"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stdout.is_empty(), "nothing is generated: {stdout}");
+    assert!(stderr.contains("error") && stderr.contains("Pett") && !stderr.contains("warning:"), "{stderr}");
+    assert!(stderr.contains("dangling.yaml:11:"), "the error points at the reference: {stderr}");
+    let (code, _, stderr) = run_cli(&["check", path, "--deny-warnings"]);
+    assert_eq!(code, 1, "{stderr}");
+}

@@ -35,7 +35,7 @@
 //!
 //! # Pipeline
 //!
-//! [`load`] → [`resolve`] → [`normalize`] → [`ir`] → [`emit`] → [`write`]: each stage is a
+//! [`load`] → [`resolve`] → [`normalize`] → [`ir`] → [`emit`] → [`write`](mod@write): each stage is a
 //! module. Every problem in a spec is a [`Diagnostic`] with file, line, column and JSON pointer.
 
 pub mod diagnostic;
@@ -88,6 +88,7 @@ pub struct Generator {
     flat_client: bool,
     full_serde: bool,
     double_option: bool,
+    deny_warnings: bool,
     subset: ir::Selection,
     loader: Option<Arc<dyn Loader + Send + Sync>>,
 }
@@ -103,6 +104,7 @@ impl std::fmt::Debug for Generator {
             .field("flat_client", &self.flat_client)
             .field("full_serde", &self.full_serde)
             .field("double_option", &self.double_option)
+            .field("deny_warnings", &self.deny_warnings)
             .field("subset", &self.subset)
             .field("custom_loader", &self.loader.is_some())
             .finish()
@@ -121,6 +123,7 @@ impl Generator {
             flat_client: false,
             full_serde: false,
             double_option: false,
+            deny_warnings: false,
             subset: ir::Selection::default(),
             loader: None,
         }
@@ -150,6 +153,14 @@ impl Generator {
     /// as `None` and `None` is left out.
     pub fn double_option(&mut self, double: bool) -> &mut Self {
         self.double_option = double;
+        self
+    }
+
+    /// Makes every warning an error, for a spec the user owns: a dangling `$ref` typo then
+    /// fails the build instead of becoming a JSON value and a `cargo:warning`. The errors are
+    /// the warnings as they were, each located, and nothing is generated.
+    pub fn deny_warnings(&mut self, deny: bool) -> &mut Self {
+        self.deny_warnings = deny;
         self
     }
 
@@ -269,6 +280,11 @@ impl Generator {
         ir.types.double_option = self.double_option;
         warnings.resolve_pointers(|pointer| bundle.locate(&normalize::source_pointer(normalized.version, pointer)));
         diagnostics.0.extend(warnings.0);
+        if self.deny_warnings {
+            for diagnostic in &mut diagnostics.0 {
+                diagnostic.severity = Severity::Error;
+            }
+        }
         if diagnostics.has_errors() {
             return Err(Error::Spec(diagnostics));
         }

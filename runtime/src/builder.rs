@@ -109,6 +109,14 @@ macro_rules! __request_builder {
                 let (transport, request) = self.into_parts();
                 transport.execute_with_response(request, $crate::__builder_decoder!($($decoder)?))
             }
+
+            /// Sends the request and returns status, headers and body as they came, whatever
+            /// the status, for a server that does not match its spec: `.decode::<T>()` reads
+            /// the body into any type.
+            pub fn send_raw(self) -> T::Output<$crate::RawResponse, ::core::convert::Infallible> {
+                let (transport, request) = self.into_parts();
+                transport.execute_raw(request)
+            }
         }
     };
 }

@@ -11,7 +11,8 @@ use reqwest::header::{
 use reqwest::{Method, StatusCode, Url};
 use tracing::Instrument;
 
-use crate::credentials::{Credential, CredentialStore};
+use crate::credentials::{ApiKeyLocation, Credential, CredentialStore};
+use crate::secret::Secret;
 use crate::hooks::{CallInfo, Hook, ResponseInfo};
 use crate::retry::{self, RetryPolicy};
 use crate::error::{Error, TimeoutKind};
@@ -37,6 +38,12 @@ macro_rules! until {
 /// generated client (`AsyncClient::builder().base_url(url).build()?`). Generated clients start
 /// one with their spec's default server URL, or with none when the spec names no server.
 pub struct ClientBuilder<C = ClientCore> {
+    settings: Settings,
+    builds: std::marker::PhantomData<fn() -> C>,
+}
+
+/// What a [`ClientBuilder`] holds, whatever it builds.
+struct Settings {
     base_url: String,
     request_timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
@@ -47,7 +54,9 @@ pub struct ClientBuilder<C = ClientCore> {
     retry: RetryPolicy,
     hooks: Vec<Arc<dyn Hook>>,
     max_response_bytes: u64,
-    builds: std::marker::PhantomData<fn() -> C>,
+    /// Credentials the spec does not declare, sent on every call.
+    undeclared: Vec<Credential>,
+    optional_security: bool,
 }
 
 /// What a [`ClientBuilder`] builds: the [`ClientCore`] itself, or a generated client around it.
@@ -80,14 +89,18 @@ const MAX_REDIRECTS: usize = 10;
 
 impl<C> std::fmt::Debug for ClientBuilder<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let settings = &self.settings;
+        // Credentials show as their count: never their values.
         f.debug_struct("ClientBuilder")
-            .field("base_url", &self.base_url)
-            .field("request_timeout", &self.request_timeout)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("read_timeout", &self.read_timeout)
-            .field("retry", &self.retry)
-            .field("hooks", &self.hooks.len())
-            .field("max_response_bytes", &self.max_response_bytes)
+            .field("base_url", &settings.base_url)
+            .field("request_timeout", &settings.request_timeout)
+            .field("connect_timeout", &settings.connect_timeout)
+            .field("read_timeout", &settings.read_timeout)
+            .field("retry", &settings.retry)
+            .field("hooks", &settings.hooks.len())
+            .field("max_response_bytes", &settings.max_response_bytes)
+            .field("undeclared_credentials", &settings.undeclared.len())
+            .field("optional_security", &settings.optional_security)
             .finish_non_exhaustive()
     }
 }
@@ -95,7 +108,7 @@ impl<C> std::fmt::Debug for ClientBuilder<C> {
 impl ClientBuilder {
     /// Settings that talk to `base_url`, e.g. `https://api.example.com/v1`.
     pub fn new(base_url: impl Into<String>) -> Self {
-        Self {
+        let settings = Settings {
             base_url: base_url.into(),
             request_timeout: Some(DEFAULT_REQUEST_TIMEOUT),
             connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
@@ -106,45 +119,40 @@ impl ClientBuilder {
             retry: RetryPolicy::default(),
             hooks: Vec::new(),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
-            builds: std::marker::PhantomData,
-        }
+            undeclared: Vec::new(),
+            optional_security: false,
+        };
+        Self { settings, builds: std::marker::PhantomData }
     }
 }
 
 impl<C> ClientBuilder<C> {
     /// The same settings, for building `D` instead (a generated client's `builder()` uses it).
     pub fn for_client<D>(self) -> ClientBuilder<D> {
-        let Self {
-            base_url, request_timeout, connect_timeout, read_timeout, user_agent, default_headers, http, retry, hooks,
-            max_response_bytes, builds: _,
-        } = self;
-        ClientBuilder {
-            base_url, request_timeout, connect_timeout, read_timeout, user_agent, default_headers, http, retry, hooks,
-            max_response_bytes, builds: std::marker::PhantomData,
-        }
+        ClientBuilder { settings: self.settings, builds: std::marker::PhantomData }
     }
 
     /// When and how often calls are retried (default: 3 attempts for idempotent methods).
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
+        self.settings.retry = policy;
         self
     }
 
     /// Adds a hook; hooks run in the order added.
     pub fn hook(mut self, hook: impl Hook) -> Self {
-        self.hooks.push(Arc::new(hook));
+        self.settings.hooks.push(Arc::new(hook));
         self
     }
 
     /// The largest response body accepted (default 256 MiB).
     pub fn max_response_bytes(mut self, limit: u64) -> Self {
-        self.max_response_bytes = limit;
+        self.settings.max_response_bytes = limit;
         self
     }
 
     /// The server to talk to; overrides the spec's default.
     pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
-        self.base_url = base_url.into();
+        self.settings.base_url = base_url.into();
         self
     }
 
@@ -153,14 +161,14 @@ impl<C> ClientBuilder<C> {
     /// until its headers arrive. Default [`DEFAULT_REQUEST_TIMEOUT`] (10 minutes); `None`
     /// removes the limit. A call's own timeout ([`crate::CallOptions::timeout`]) replaces it.
     pub fn request_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
-        self.request_timeout = timeout.into();
+        self.settings.request_timeout = timeout.into();
         self
     }
 
     /// The longest connecting may take. Default [`DEFAULT_CONNECT_TIMEOUT`] (10 seconds);
     /// `None` removes the limit. Ignored with [`ClientBuilder::with_reqwest_client`].
     pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
-        self.connect_timeout = timeout.into();
+        self.settings.connect_timeout = timeout.into();
         self
     }
 
@@ -170,19 +178,19 @@ impl<C> ClientBuilder<C> {
     /// Default [`DEFAULT_READ_TIMEOUT`] (60 seconds); `None` removes the limit. Ignored with
     /// [`ClientBuilder::with_reqwest_client`].
     pub fn read_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
-        self.read_timeout = timeout.into();
+        self.settings.read_timeout = timeout.into();
         self
     }
 
     /// The `User-Agent` header. Ignored with [`ClientBuilder::with_reqwest_client`].
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = Some(user_agent.into());
+        self.settings.user_agent = Some(user_agent.into());
         self
     }
 
     /// A header sent with every request (to the base URL's origin only: a redirect elsewhere drops it).
     pub fn default_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
-        self.default_headers.insert(name, value);
+        self.settings.default_headers.insert(name, value);
         self
     }
 
@@ -198,7 +206,42 @@ impl<C> ClientBuilder<C> {
     /// token request never follows a redirect with such a client; with another policy, reqwest's
     /// decides.
     pub fn with_reqwest_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
+        self.settings.http = Some(client);
+        self
+    }
+
+    /// HTTP Basic credentials the spec does not declare, sent on every call. Like every
+    /// credential they go only to the base URL's origin: a redirect elsewhere drops them.
+    pub fn basic_auth(self, username: impl Into<String>, password: impl Into<Secret>) -> Self {
+        self.undeclared_credential(Credential::Basic { username: username.into(), password: password.into() })
+    }
+
+    /// `Authorization: Bearer <token>`, undeclared by the spec, on every call (see
+    /// [`ClientBuilder::basic_auth`]).
+    pub fn bearer_auth(self, token: impl Into<Secret>) -> Self {
+        self.undeclared_credential(Credential::Bearer { token: token.into() })
+    }
+
+    /// An API key the spec does not declare, in a header, query parameter or cookie named
+    /// `name`, on every call (see [`ClientBuilder::basic_auth`]).
+    pub fn api_key(self, location: ApiKeyLocation, name: &'static str, key: impl Into<Secret>) -> Self {
+        self.undeclared_credential(Credential::ApiKey { location, name, key: key.into() })
+    }
+
+    /// Any credential the spec does not declare, on every call. Where an operation's declared
+    /// security also sets a header or query parameter of the same name, the declared one goes.
+    /// With one set, an operation whose declared requirements have no credentials is sent with
+    /// it alone instead of being refused ([`Error::Unauthenticated`]).
+    pub fn undeclared_credential(mut self, credential: Credential) -> Self {
+        self.settings.undeclared.push(credential);
+        self
+    }
+
+    /// Treats the spec's security requirements as optional, for a server that does not enforce
+    /// what its spec declares: an operation whose requirements no credential meets is sent
+    /// without credentials instead of being refused with [`Error::Unauthenticated`].
+    pub fn optional_security(mut self, optional: bool) -> Self {
+        self.settings.optional_security = optional;
         self
     }
 
@@ -212,27 +255,28 @@ impl<C> ClientBuilder<C> {
 
     /// Builds the core that generated clients wrap.
     pub fn build_core(self) -> Result<ClientCore, Error> {
-        if self.base_url.is_empty() {
+        let settings = self.settings;
+        if settings.base_url.is_empty() {
             return Err(Error::InvalidBaseUrl {
                 url: String::new(),
                 message: "no base URL: the spec names no server, so set one with `.base_url(..)`".to_owned(),
             });
         }
-        let base_url = parse_base_url(&self.base_url)?;
-        let http = match self.http {
+        let base_url = parse_base_url(&settings.base_url)?;
+        let http = match settings.http {
             Some(http) => http,
             None => {
                 let mut builder = reqwest::Client::builder().user_agent(
-                    self.user_agent
+                    settings.user_agent
                         .unwrap_or_else(|| concat!("specwright/", env!("CARGO_PKG_VERSION")).to_owned()),
                 );
                 // The runtime follows redirects itself (see `follow_redirects`), so that no
                 // credential reaches another origin and no query key travels in a `Referer`.
                 builder = builder.redirect(reqwest::redirect::Policy::none()).referer(false);
-                if let Some(timeout) = self.connect_timeout {
+                if let Some(timeout) = settings.connect_timeout {
                     builder = builder.connect_timeout(timeout);
                 }
-                if let Some(timeout) = self.read_timeout {
+                if let Some(timeout) = settings.read_timeout {
                     builder = builder.read_timeout(timeout);
                 }
                 builder.build().map_err(Error::Build)?
@@ -240,16 +284,16 @@ impl<C> ClientBuilder<C> {
         };
         let shared = Shared {
             http,
-            default_headers: self.default_headers,
-            retry: self.retry,
-            hooks: self.hooks,
-            max_response_bytes: self.max_response_bytes,
+            default_headers: settings.default_headers,
+            retry: settings.retry,
+            hooks: settings.hooks,
+            max_response_bytes: settings.max_response_bytes,
         };
         let inner = CoreInner {
             shared: Arc::new(shared),
             base: BaseUrl::new(base_url),
-            credentials: CredentialStore::default(),
-            request_timeout: self.request_timeout,
+            credentials: CredentialStore::new(settings.undeclared, settings.optional_security),
+            request_timeout: settings.request_timeout,
         };
         Ok(ClientCore { inner: Arc::new(inner) })
     }

@@ -66,10 +66,14 @@ pub(crate) struct AppliedCredentials {
     pub(crate) secret_names: Vec<&'static str>,
 }
 
-/// The credentials of one client and all its clones, keyed by security scheme name.
+/// The credentials of one client and all its clones, keyed by security scheme name, and the
+/// ones the spec does not declare, set once when the client is built.
 #[derive(Clone, Default)]
 pub(crate) struct CredentialStore {
     by_scheme: Arc<RwLock<BTreeMap<&'static str, Stored>>>,
+    undeclared: Arc<[Stored]>,
+    /// Requirements no credential meets do not stop a call.
+    optional: bool,
 }
 
 /// A credential and, for one that is a fixed header, that header made once when it is set
@@ -87,6 +91,10 @@ impl Stored {
 }
 
 impl CredentialStore {
+    pub(crate) fn new(undeclared: Vec<Credential>, optional: bool) -> Self {
+        Self { by_scheme: Arc::default(), undeclared: undeclared.into_iter().map(Stored::new).collect(), optional }
+    }
+
     pub(crate) fn set(&self, scheme: &'static str, credential: Credential) {
         self.write().insert(scheme, Stored::new(credential));
     }
@@ -108,18 +116,27 @@ impl CredentialStore {
     /// `requirements` is an OR of ANDs. An empty slice means the operation needs no
     /// authentication. An empty requirement (`{}`) allows anonymous access; it is used only when
     /// no other requirement can be satisfied, so credentials the user set are sent.
+    ///
+    /// Undeclared credentials go on every call, beside the chosen requirement's (which win a
+    /// header or query name they share); with one, or with `optional`, a requirement that no
+    /// credential meets does not stop the call.
     pub(crate) fn apply(
         &self,
         operation: &'static str,
         requirements: &[&[&'static str]],
     ) -> Result<AppliedCredentials, Error> {
+        let mut applied = AppliedCredentials::default();
+        for stored in self.undeclared.iter() {
+            apply_one(stored, &mut applied)
+                .map_err(|message| Error::Encode { operation, message: format!("undeclared credential: {message}") })?;
+        }
         if requirements.is_empty() {
-            return Ok(AppliedCredentials::default());
+            return Ok(applied);
         }
         let store = self.read();
         let Some(requirement) = chosen(&store, requirements) else {
-            if requirements.iter().any(|requirement| requirement.is_empty()) {
-                return Ok(AppliedCredentials::default());
+            if self.optional || !self.undeclared.is_empty() || requirements.iter().any(|requirement| requirement.is_empty()) {
+                return Ok(applied);
             }
             return Err(Error::Unauthenticated {
                 operation,
@@ -127,30 +144,37 @@ impl CredentialStore {
                 given: describe_given(store.keys().copied()),
             });
         };
-        let mut applied = AppliedCredentials::default();
+        let mut declared = AppliedCredentials::default();
         for scheme in requirement.iter() {
             if let Some(stored) = store.get(scheme) {
-                apply_one(stored, &mut applied).map_err(|message| Error::Encode {
+                apply_one(stored, &mut declared).map_err(|message| Error::Encode {
                     operation,
                     message: format!("credential for security scheme `{scheme}`: {message}"),
                 })?;
             }
         }
+        applied.headers.retain(|(name, _)| !declared.headers.iter().any(|(own, _)| own == name));
+        applied.query.retain(|(name, _)| !declared.query.iter().any(|(own, _)| own == name));
+        applied.headers.extend(declared.headers);
+        applied.query.extend(declared.query);
+        applied.cookies.extend(declared.cookies);
+        applied.secret_names.extend(declared.secret_names);
         Ok(applied)
     }
 
     /// The token fetchers of the requirement [`Self::apply`] would choose, which must hold a
     /// fresh token before it runs.
     pub(crate) fn token_sources(&self, requirements: &[&[&'static str]]) -> Vec<crate::oauth2::ClientCredentials> {
+        let fetcher = |stored: &Stored| match &stored.credential {
+            Credential::ClientCredentials(source) => Some(source.clone()),
+            _ => None,
+        };
+        let mut sources: Vec<_> = self.undeclared.iter().filter_map(fetcher).collect();
         let store = self.read();
-        let Some(requirement) = chosen(&store, requirements) else { return Vec::new() };
-        requirement
-            .iter()
-            .filter_map(|scheme| match store.get(scheme).map(|stored| &stored.credential) {
-                Some(Credential::ClientCredentials(source)) => Some(source.clone()),
-                _ => None,
-            })
-            .collect()
+        if let Some(requirement) = chosen(&store, requirements) {
+            sources.extend(requirement.iter().filter_map(|scheme| store.get(scheme).and_then(fetcher)));
+        }
+        sources
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<&'static str, Stored>> {

@@ -197,6 +197,17 @@ impl<E> Error<E> {
         }
     }
 
+    /// The raw response body, where the server answered: what to read when a body does not
+    /// match its schema ([`Error::Decode`]) or its status is not documented.
+    pub fn raw_body(&self) -> Option<&bytes::Bytes> {
+        self.response().map(|response| &response.body)
+    }
+
+    /// The response headers, where the server answered.
+    pub fn headers(&self) -> Option<&reqwest::header::HeaderMap> {
+        self.response().map(|response| &response.headers)
+    }
+
     /// The typed error body, where the server answered with a documented error status.
     pub fn error_body(&self) -> Option<&E> {
         match self {

@@ -21,6 +21,20 @@ pub struct RawResponse {
     pub attempts: u32,
 }
 
+impl RawResponse {
+    /// The body read as JSON into `T`, whatever the status: for a response the generated
+    /// decoder does not take (a server that does not match its spec), or a type of your own.
+    /// A body that does not fit is [`Error::Decode`], naming where it stopped fitting.
+    pub fn decode<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        json_body("send_raw", self)
+    }
+
+    /// The body as text, invalid UTF-8 replaced.
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.body)
+    }
+}
+
 /// A typed body together with the status and headers it came with.
 #[derive(Clone, Debug)]
 pub struct Response<T> {

@@ -68,6 +68,11 @@ pub trait Transport: Clone + Send + Sync + 'static {
         })
     }
 
+    /// Sends the request and returns the response as it came, whatever its status.
+    fn execute_raw(&self, request: Request) -> Self::Output<RawResponse, Infallible> {
+        self.run(request, accept_any, |raw, ()| raw)
+    }
+
     /// Sends the request and leaves a 2xx body to stream; `decode` turns any other status into
     /// the operation's error.
     fn stream<T: Send + 'static, E: Send + 'static>(
@@ -96,6 +101,11 @@ pub trait Transport: Clone + Send + Sync + 'static {
         T: Send + 'static,
         E: Send + 'static,
         U: Send + 'static;
+}
+
+/// The decoder of `send_raw`: every response is taken as it is.
+fn accept_any(_operation: &'static str, _response: &RawResponse) -> Result<(), Error> {
+    Ok(())
 }
 
 /// A call's future: the request's exchange, polled in place, then the decoding. Not an async

@@ -382,3 +382,66 @@ fn the_blocking_client_runs_hooks_limits_bodies_and_serves_other_base_urls() {
     let signature = other_server.headers.lock().ok().and_then(|h| h.first().and_then(|h| h.get("x-signature").cloned()));
     assert_eq!(signature.as_ref().and_then(|v| v.to_str().ok()), Some("s"), "hooks follow to the other base URL");
 }
+
+/// A request for `path` that needs security scheme `key` (an API key in header `x-key`).
+fn secured(path: &'static str) -> Request {
+    let mut request = get(path);
+    request.security(&[&["key"]]);
+    request
+}
+
+fn header_values(server: &Server, index: usize, name: &str) -> Vec<String> {
+    let headers = server.headers.lock().map(|h| h.get(index).cloned().unwrap_or_default()).unwrap_or_default();
+    headers.get_all(name).iter().filter_map(|v| v.to_str().ok().map(str::to_owned)).collect()
+}
+
+#[tokio::test]
+async fn undeclared_credentials_go_on_every_call_and_declared_ones_win_a_shared_name() {
+    let (base, server) = start().await;
+    let transport = client(&base, |b| {
+        b.bearer_auth("undeclared-token")
+            .api_key(specwright_runtime::ApiKeyLocation::Header, "x-key", "undeclared-key")
+            .api_key(specwright_runtime::ApiKeyLocation::Query, "api_key", "q1")
+    })
+    .await;
+    let format = format!("{transport:?}");
+    assert!(!format.contains("undeclared-token") && !format.contains("undeclared-key"), "{format}");
+
+    // An operation that declares no security gets them all.
+    transport.execute(get("/open"), decode_json::<Ok_, Infallible>).await.expect("sent");
+    assert_eq!(header_values(&server, 0, "authorization"), ["Bearer undeclared-token"]);
+    assert_eq!(header_values(&server, 0, "x-key"), ["undeclared-key"]);
+    // One whose requirement has no credential is sent with them instead of being refused.
+    transport.execute(secured("/secured"), decode_json::<Ok_, Infallible>).await.expect("sent");
+    assert_eq!(header_values(&server, 1, "x-key"), ["undeclared-key"]);
+    // The declared credential replaces the undeclared one of the same header; the rest stay.
+    transport.core().set_credential(
+        "key",
+        specwright_runtime::Credential::ApiKey {
+            location: specwright_runtime::ApiKeyLocation::Header,
+            name: "x-key",
+            key: "declared-key".into(),
+        },
+    );
+    transport.execute(secured("/secured"), decode_json::<Ok_, Infallible>).await.expect("sent");
+    assert_eq!(header_values(&server, 2, "x-key"), ["declared-key"]);
+    assert_eq!(header_values(&server, 2, "authorization"), ["Bearer undeclared-token"]);
+
+    let basic = client(&base, |b| b.basic_auth("ada", "pw")).await;
+    basic.execute(get("/open"), decode_json::<Ok_, Infallible>).await.expect("sent");
+    assert_eq!(header_values(&server, 3, "authorization"), ["Basic YWRhOnB3"]);
+}
+
+#[tokio::test]
+async fn optional_security_sends_what_no_credential_meets_instead_of_refusing() {
+    let (base, server) = start().await;
+    let strict = client(&base, |b| b).await;
+    let refused = strict.execute(secured("/secured"), decode_json::<Ok_, Infallible>).await;
+    assert!(matches!(refused, Err(Error::Unauthenticated { .. })), "{refused:?}");
+    assert_eq!(server.hits.load(Ordering::SeqCst), 0, "nothing was sent");
+
+    let lenient = client(&base, |b| b.optional_security(true)).await;
+    lenient.execute(secured("/secured"), decode_json::<Ok_, Infallible>).await.expect("sent without credentials");
+    assert_eq!(server.hits.load(Ordering::SeqCst), 1);
+    assert!(header_values(&server, 0, "x-key").is_empty());
+}

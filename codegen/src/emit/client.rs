@@ -127,11 +127,28 @@ pub(crate) fn client_items(ir: &Ir) -> ClientItems {
                 }
             }
         });
+        let prefixed = scheme.prefixed_setter.as_deref().map(|setter| {
+            let method = format_ident!("set_{}", setter);
+            let doc = format!(
+                "Sets the API key for security scheme `{name}` with a word the server wants before \
+                 it: `{}(\"Token\", key)` sends `Token <key>`.",
+                method
+            );
+            let docs = doc_attrs([Some(doc.as_str())]);
+            quote! {
+                #docs
+                pub fn #method(&self, prefix: &str, key: impl Into<String>) {
+                    self.#set(format!("{prefix} {}", key.into()));
+                }
+            }
+        });
         quote! {
             #set_docs
             pub fn #set(&self, #args) {
                 self.transport.core().set_credential(#name, #credential);
             }
+
+            #prefixed
 
             #client_credentials
 
@@ -781,7 +798,14 @@ fn builder(ir: &Ir, directions: &[Directions], op: &Operation) -> Result<(String
             let setter_doc = format!("Sets `{}`.", param.wire_name);
             let docs = [param.description.as_deref(), Some(setter_doc.as_str())];
             push_optional(&mut optional, docs, param.deprecated, &field, &ty, is_string(&param.shape));
-            encode.push_str(&format!("if let Some(value) = &self.{field} {{ {} }}", encode_call("value")));
+            match &param.fallback {
+                Some(fallback) => encode.push_str(&format!(
+                    "match &self.{field} {{ Some(value) => {{ {} }} None => {{ {} }} }}",
+                    encode_call("value"),
+                    encode_call(&super::types::string_literal(fallback))
+                )),
+                None => encode.push_str(&format!("if let Some(value) = &self.{field} {{ {} }}", encode_call("value"))),
+            }
         }
         encode.push('\n');
     }

@@ -67,6 +67,25 @@ fn status_pattern(status: StatusMatch, success: bool) -> String {
     }
 }
 
+/// The 2xx statuses other than `documented`, as a pattern of disjoint arms (`201 | 203..=299`:
+/// clippy refuses a range that overlaps the codes before it); `None` when there are none.
+fn other_successes(documented: &[u16]) -> Option<String> {
+    let mut parts = Vec::new();
+    let mut start = 200;
+    let mut codes: Vec<u16> = documented.iter().copied().filter(|code| (200..=299).contains(code)).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    for code in codes.into_iter().chain(std::iter::once(300)) {
+        match code.saturating_sub(start) {
+            0 => {}
+            1 => parts.push(start.to_string()),
+            _ => parts.push(format!("{start}..={}", code - 1)),
+        }
+        start = code + 1;
+    }
+    (!parts.is_empty()).then(|| parts.join(" | "))
+}
+
 /// Whether a server-sent event of items of `shape` is the event object OpenAPI 3.2 describes
 /// (the item has a `data` field, or is any JSON) or stands for its payload alone.
 fn events_are_objects(ir: &Ir, shape: &Shape) -> bool {
@@ -251,6 +270,7 @@ pub(crate) fn decoding(ir: &Ir, op: &Operation) -> Decoding {
         None => {
             let name = success_enum(op);
             imports.push(format!("{name} as Success"));
+            let mut first = None;
             for case in &responses.success {
                 let pattern = status_pattern(case.status, true);
                 let variant = &case.variant;
@@ -258,7 +278,22 @@ pub(crate) fn decoding(ir: &Ir, op: &Operation) -> Decoding {
                     Some(value) => format!("{value}.map(Success::{variant})"),
                     None => format!("Ok(Success::{variant})"),
                 };
+                first.get_or_insert_with(|| value.clone());
                 arms.push(format!("{pattern} => {value},"));
+            }
+            // A 2xx the spec does not list (servers add them) reads as the first documented
+            // success; a `2XX` or `default` success already takes it.
+            let covered = responses.success.iter().any(|case| matches!(case.status, StatusMatch::Range(2) | StatusMatch::Default));
+            let documented: Vec<u16> = responses
+                .success
+                .iter()
+                .filter_map(|case| match case.status {
+                    StatusMatch::Code(code) => Some(code),
+                    _ => None,
+                })
+                .collect();
+            if let (Some(value), Some(others)) = (first.filter(|_| !covered), other_successes(&documented)) {
+                arms.push(format!("{others} => {value},"));
             }
         }
     }
@@ -290,4 +325,19 @@ pub(crate) fn decoding(ir: &Ir, op: &Operation) -> Decoding {
     function.extend(arms.into_iter().map(|arm| format!("    {arm}")));
     function.push("}".to_owned());
     Decoding { output, error, decoder: quote!(Self::decode), function: Some(function), headers }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::other_successes;
+
+    #[test]
+    fn other_successes_are_the_gaps_between_the_documented_codes() {
+        assert_eq!(other_successes(&[200, 202, 204]).as_deref(), Some("201 | 203 | 205..=299"));
+        assert_eq!(other_successes(&[201]).as_deref(), Some("200 | 202..=299"));
+        assert_eq!(other_successes(&[299, 200]).as_deref(), Some("201..=298"));
+        assert_eq!(other_successes(&[]).as_deref(), Some("200..=299"));
+        let all: Vec<u16> = (200..=299).collect();
+        assert_eq!(other_successes(&all), None);
+    }
 }

@@ -70,6 +70,10 @@ pub struct Param {
     pub description: Option<String>,
     /// `deprecated`.
     pub deprecated: bool,
+    /// What is sent when an optional parameter is not set: for `Accept`, its default or first
+    /// listed value, since the HTTP client's own `Accept: */*` is not among them and a server
+    /// that checks the parameter refuses it.
+    pub fallback: Option<String>,
 }
 
 /// How a request body is encoded.
@@ -465,6 +469,9 @@ impl OperationBuilder<'_, '_> {
                 json_content,
                 description: data.description.clone(),
                 deprecated: data.deprecated.unwrap_or(false),
+                fallback: (location == ParamLocation::Header && data.name.eq_ignore_ascii_case("accept") && !data.required)
+                    .then(|| accept_fallback(&data.format))
+                    .flatten(),
             });
         }
         // A `{name}` in the template with no path parameter would be sent literally: the
@@ -498,6 +505,7 @@ impl OperationBuilder<'_, '_> {
                 json_content: false,
                 description: None,
                 deprecated: false,
+                fallback: None,
             });
         }
         let body = operation
@@ -981,6 +989,18 @@ fn shared_literal_prefix<'p>(paths: impl Iterator<Item = &'p str>) -> usize {
     if count < 2 { 0 } else { prefix.map_or(0, |p| p.len()) }
 }
 
+/// The value an unset `Accept` parameter sends: its schema's default, else its first listed
+/// value that names JSON, else its first.
+fn accept_fallback(format: &ParameterSchemaOrContent) -> Option<String> {
+    let ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema)) = format else { return None };
+    if let Some(serde_json::Value::String(default)) = &schema.schema_data.default {
+        return Some(default.clone());
+    }
+    let openapiv3::SchemaKind::Type(openapiv3::Type::String(string)) = &schema.schema_kind else { return None };
+    let values: Vec<&String> = string.enumeration.iter().flatten().collect();
+    values.iter().find(|value| value.contains("json")).or(values.first()).map(|value| (*value).clone())
+}
+
 /// Whether any operation has a tag (the standard methods' and 3.2 `additionalOperations`).
 fn has_tags(api: &OpenAPI) -> bool {
     api.paths.paths.values().any(|item| {
@@ -1178,6 +1198,18 @@ mod tests {
         assert!(groups_of(&rpc, false).is_empty(), "one operation a group is no grouping");
         let tagged = rest.replacen("/users: {get: {", "/users: {get: {tags: [people], ", 1);
         assert_eq!(groups_of(&tagged, false), ["people"], "a spec with tags is grouped by tag only");
+    }
+
+    #[test]
+    fn an_unset_accept_parameter_falls_back_to_its_default_or_a_listed_value() {
+        let fallback = |schema: &str| {
+            let schema: openapiv3::Schema = serde_json::from_str(schema).unwrap_or_else(|e| panic!("{e}"));
+            accept_fallback(&ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema)))
+        };
+        assert_eq!(fallback(r#"{"type": "string", "enum": ["text/csv", "application/json"]}"#).as_deref(), Some("application/json"));
+        assert_eq!(fallback(r#"{"type": "string", "enum": ["text/csv", "text/plain"]}"#).as_deref(), Some("text/csv"));
+        assert_eq!(fallback(r#"{"type": "string", "enum": ["application/json"], "default": "text/csv"}"#).as_deref(), Some("text/csv"));
+        assert_eq!(fallback(r#"{"type": "string"}"#), None, "a free string: the client's own `Accept` goes");
     }
 
     #[test]

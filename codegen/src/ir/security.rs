@@ -58,6 +58,9 @@ pub struct SecurityScheme {
     /// For such a flow, the name after `set_` of the token fetcher's setter, claimed like
     /// `rust_name` so that no other scheme's setter takes it.
     pub client_credentials_setter: Option<String>,
+    /// For an API key in a header, the name after `set_` of the setter that puts a prefix
+    /// before the key (`Authorization: Token <key>`), claimed the same way.
+    pub prefixed_setter: Option<String>,
 }
 
 /// A name `n` for a scheme, unique among schemes, such that `set_n` and `clear_n` are free
@@ -95,6 +98,7 @@ pub(crate) fn schemes(api: &OpenAPI, diagnostics: &mut Diagnostics, root_methods
                 description: None,
                 client_credentials_token_url: None,
                 client_credentials_setter: None,
+                prefixed_setter: None,
             });
         }
     }
@@ -142,6 +146,8 @@ pub(crate) fn schemes(api: &OpenAPI, diagnostics: &mut Diagnostics, root_methods
         let client_credentials_setter = client_credentials_token_url
             .as_ref()
             .map(|_| setter_name(&mut namer, root_methods, &format!("{rust_name}_client_credentials"), false));
+        let prefixed_setter = matches!(kind, SchemeKind::ApiKey { location: ApiKeyIn::Header, .. })
+            .then(|| setter_name(&mut namer, root_methods, &format!("{rust_name}_with_prefix"), false));
         out.push(SecurityScheme {
             name: name.clone(),
             rust_name,
@@ -149,6 +155,7 @@ pub(crate) fn schemes(api: &OpenAPI, diagnostics: &mut Diagnostics, root_methods
             description: description.clone(),
             client_credentials_token_url,
             client_credentials_setter,
+            prefixed_setter,
         });
     }
     out

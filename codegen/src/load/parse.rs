@@ -61,9 +61,9 @@ pub struct Parsed {
     /// Nodes that aliases added beyond those spelled out, against [`EXPANSION_NODE_BUDGET`].
     pub expanded: usize,
     /// What was read but deserves a word: a second YAML document, a duplicate JSON key. At
-    /// most [`MAX_READER_WARNINGS`]; the rest are only counted in `more_warnings`.
+    /// most `MAX_READER_WARNINGS`; the rest are only counted in `more_warnings`.
     pub warnings: Vec<ParseProblem>,
-    /// Warnings beyond [`MAX_READER_WARNINGS`], counted.
+    /// Warnings beyond `MAX_READER_WARNINGS`, counted.
     pub more_warnings: usize,
     /// Bytes that positions and raw scalar text may still take.
     pointer_bytes_left: usize,
