@@ -257,3 +257,29 @@ mod prelude_names {
         assert!(result.boxed.is_some_and(|b: Box2| b.inner.is_some()));
     }
 }
+
+#[test]
+fn an_untagged_union_picks_the_member_that_fits_an_object_best() {
+    use types_composition::types::{Note, Task, TaskOrNote};
+    // A list of tasks, as a real server sent it: every member accepts each object, and the
+    // first (`Note`) used to win with every field `None`.
+    let tasks: Vec<TaskOrNote> =
+        serde_json::from_value(json!([{"title": "ship", "done": false}, {"title": "test", "due": "friday"}])).expect("tasks");
+    assert_eq!(
+        tasks,
+        [
+            TaskOrNote::Task(Task { title: Some("ship".into()), done: Some(false), due: None }),
+            TaskOrNote::Task(Task { title: Some("test".into()), done: None, due: Some("friday".into()) }),
+        ]
+    );
+    let note: TaskOrNote = serde_json::from_value(json!({"text": "hi", "pinned": true})).expect("a note");
+    assert_eq!(note, TaskOrNote::Note(Note { text: Some("hi".into()), pinned: Some(true) }));
+    // Keys of both: the one with fewer unknown keys, then more known ones, wins.
+    let mostly_task: TaskOrNote = serde_json::from_value(json!({"title": "t", "done": true, "text": "x"})).expect("a task");
+    assert!(matches!(mostly_task, TaskOrNote::Task(_)), "{mostly_task:?}");
+    // Keys of neither: the map, which takes them all, fits best.
+    let other: TaskOrNote = serde_json::from_value(json!({"colour": "red"})).expect("a map");
+    assert!(matches!(other, TaskOrNote::Map(ref map) if map.get("colour").map(String::as_str) == Some("red")), "{other:?}");
+    // A tie keeps the order of the spec: `{}` is a `Note`.
+    assert_eq!(serde_json::from_value::<TaskOrNote>(json!({})).ok(), Some(TaskOrNote::Note(Note::default())));
+}

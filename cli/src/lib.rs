@@ -14,6 +14,10 @@ use specwright_codegen::{Diagnostics, Generator};
 #[derive(Debug, Parser)]
 #[command(name = "specwright", version, about)]
 pub struct Cli {
+    /// Log what is read: each document loaded (through which loader, from where) and each
+    /// external `$ref` resolved, on standard error.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -106,12 +110,63 @@ pub enum Format {
 
 /// Runs the CLI; returns the process exit code.
 pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+    if !cli.verbose {
+        return run_quietly(cli, stdout, stderr);
+    }
+    // The log is collected and written to `stderr` before the rest of what the run says.
+    let log = Log::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .without_time()
+        .with_target(false)
+        .with_writer(log.clone())
+        .finish();
+    let mut said = Vec::new();
+    let code = tracing::subscriber::with_default(subscriber, || run_quietly(cli, stdout, &mut said));
+    let _ = stderr.write_all(&log.take());
+    let _ = stderr.write_all(&said);
+    code
+}
+
+fn run_quietly(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
     match execute(cli, stdout, stderr) {
         Ok(code) => code,
         Err(error) => {
             let _ = render_error(&error, stderr);
             1
         }
+    }
+}
+
+/// Where `-v` collects the log.
+#[derive(Clone, Default)]
+struct Log(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl Log {
+    fn take(&self) -> Vec<u8> {
+        self.0.lock().map(|mut bytes| std::mem::take(&mut *bytes)).unwrap_or_default()
+    }
+}
+
+impl Write for Log {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut log) = self.0.lock() {
+            log.extend_from_slice(bytes);
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Log {
+    type Writer = Log;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
     }
 }
 

@@ -164,3 +164,23 @@ fn deny_warnings_turns_a_dangling_reference_into_a_located_error() {
     let (code, _, stderr) = run_cli(&["check", path, "--deny-warnings"]);
     assert_eq!(code, 1, "{stderr}");
 }
+
+#[test]
+fn verbose_lists_each_document_loaded_and_each_external_reference() {
+    let dir = std::env::temp_dir().join(format!("specwright-cli-verbose-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let root = b"openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /pets:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: 'schemas.yaml#/Pet'}\n";
+    std::fs::write(dir.join("api.yaml"), root).expect("written");
+    std::fs::write(dir.join("schemas.yaml"), b"Pet: {type: object}\n").expect("written");
+    let api = dir.join("api.yaml");
+    let api = api.to_str().unwrap_or_default();
+
+    let (code, _, stderr) = run_cli(&["check", api, "-v"]);
+    assert_eq!(code, 0, "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert!(lines.first().is_some_and(|l| l.contains("loaded a document") && l.contains("api.yaml") && l.contains("the file system")), "{stderr}");
+    assert!(stderr.contains("resolving an external reference to=") && stderr.contains("schemas.yaml"), "{stderr}");
+    assert_eq!(stderr.matches("loaded a document").count(), 2, "{stderr}");
+    let (_, _, quiet) = run_cli(&["check", api]);
+    assert!(!quiet.contains("loaded a document"), "{quiet}");
+}

@@ -428,6 +428,11 @@ impl Resolver<'_> {
     /// Loads a referenced document once. A URL that cannot be fetched is a warning (its content
     /// is unknown, not wrong); a local file that is missing or broken is an error.
     fn document(&mut self, location: &str, referring_doc: usize, ref_pointer: &str) -> Loaded {
+        #[cfg(feature = "tracing")]
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            let from = self.locate(referring_doc, ref_pointer).map(|l| format!("{}#{}", l.file, l.pointer)).unwrap_or_default();
+            tracing::debug!(to = location, from = from.as_str(), "resolving an external reference");
+        }
         if let Some(index) = self.by_location.get(location) {
             return Loaded::Document(*index);
         }

@@ -91,6 +91,36 @@ pub fn missing_field<E: de::Error>(field: Option<&'static str>, type_name: &'sta
     E::missing_field(field.unwrap_or(type_name))
 }
 
+/// How well a JSON object fits a member of an untagged union that accepted it: members whose
+/// fields are all optional accept any object, so the one that fits best wins, not the first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fit {
+    /// Keys of the object the member has no field for.
+    unknown: usize,
+    /// Keys it has a field for.
+    known: usize,
+}
+
+impl Fit {
+    /// The fit of `value` to a member whose fields are named `names`. `None`: not a struct; a
+    /// map or any-JSON member that accepted an object takes every key.
+    pub fn of(value: &serde_json::Value, names: Option<&[&str]>) -> Self {
+        let Some(object) = value.as_object() else { return Self { unknown: 0, known: 0 } };
+        let known = names.map_or(object.len(), |names| object.keys().filter(|key| names.contains(&key.as_str())).count());
+        Self { unknown: object.len() - known, known }
+    }
+
+    /// Every key has a field: no later member can fit better.
+    pub fn is_exact(&self) -> bool {
+        self.unknown == 0
+    }
+
+    /// Fewer unknown keys, then more known ones; a tie keeps the earlier member.
+    pub fn is_better_than(&self, other: &Self) -> bool {
+        (self.unknown, other.known) < (other.unknown, self.known)
+    }
+}
+
 /// The error for an untagged union whose members all refuse a value.
 pub fn no_member_fits<E: de::Error>(type_name: &'static str) -> E {
     E::custom(format_args!("data did not match any variant of untagged enum {type_name}"))
@@ -328,6 +358,14 @@ macro_rules! __model_struct {
     };
 }
 
+/// The wire names a union member lists, if it lists any.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __model_union_names {
+    () => { ::core::option::Option::None };
+    ($names:path) => { ::core::option::Option::Some($names) };
+}
+
 /// Reads an entry no field takes: into the extra map if there is one, else skips it.
 #[doc(hidden)]
 #[macro_export]
@@ -444,8 +482,9 @@ macro_rules! __model_string_enum {
     };
 }
 
-/// Defines an untagged union: the first member that accepts the value wins (`ser`, `de`,
-/// `both` or `none` first).
+/// Defines an untagged union (`ser`, `de`, `both` or `none` first). Of the members that accept
+/// a value, the first wins, except for an object: then the one that fits it best ([`Fit`]),
+/// judged by the wire names a struct member lists after it (`Member(Type) names Type::WIRE_NAMES`).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __model_union {
@@ -453,7 +492,7 @@ macro_rules! __model_union {
         #[derive($($derive:ident),*)]
         $(#[$meta:meta])*
         pub enum $name:ident {
-            $( $(#[$variant_meta:meta])* $variant:ident($ty:ty), )*
+            $( $(#[$variant_meta:meta])* $variant:ident($ty:ty) $(names $names:path)?, )*
         }
     ) => {
         #[::core::prelude::v1::derive($($crate::__private::derive::$derive),*)]
@@ -462,19 +501,19 @@ macro_rules! __model_union {
             $( $(#[$variant_meta])* $variant($ty), )*
         }
 
-        $crate::__model_union!(@$dir $name { $( $variant($ty), )* });
+        $crate::__model_union!(@$dir $name { $( $variant($ty) [$($names)?], )* });
     };
-    (@ser $name:ident { $( $variant:ident($ty:ty), )* }) => {
+    (@ser $name:ident { $( $variant:ident($ty:ty) [$($names:path)?], )* }) => {
         $crate::__model_union!(@ser_impl $name { $( $variant, )* });
     };
-    (@de $name:ident { $( $variant:ident($ty:ty), )* }) => {
-        $crate::__model_union!(@de_impl $name { $( $variant($ty), )* });
+    (@de $name:ident { $( $variant:ident($ty:ty) [$($names:path)?], )* }) => {
+        $crate::__model_union!(@de_impl $name { $( $variant($ty) [$($names)?], )* });
     };
-    (@both $name:ident { $( $variant:ident($ty:ty), )* }) => {
+    (@both $name:ident { $( $variant:ident($ty:ty) [$($names:path)?], )* }) => {
         $crate::__model_union!(@ser_impl $name { $( $variant, )* });
-        $crate::__model_union!(@de_impl $name { $( $variant($ty), )* });
+        $crate::__model_union!(@de_impl $name { $( $variant($ty) [$($names)?], )* });
     };
-    (@none $name:ident { $( $variant:ident($ty:ty), )* }) => {};
+    (@none $name:ident { $( $variant:ident($ty:ty) [$($names:path)?], )* }) => {};
     (@ser_impl $name:ident { $( $variant:ident, )* }) => {
         impl $crate::__private::serde::Serialize for $name {
             fn serialize<__S: $crate::__private::serde::Serializer>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error> {
@@ -484,16 +523,27 @@ macro_rules! __model_union {
             }
         }
     };
-    (@de_impl $name:ident { $( $variant:ident($ty:ty), )* }) => {
+    (@de_impl $name:ident { $( $variant:ident($ty:ty) [$($names:path)?], )* }) => {
         impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
             fn deserialize<__D: $crate::__private::serde::Deserializer<'de>>(deserializer: __D) -> ::core::result::Result<Self, __D::Error> {
                 let value = <$crate::__private::serde_json::Value as $crate::__private::serde::Deserialize>::deserialize(deserializer)?;
+                let object = value.is_object();
+                let mut best: ::core::option::Option<($crate::__private::model::Fit, Self)> = ::core::option::Option::None;
                 $(
                     if let ::core::result::Result::Ok(member) = <$ty as $crate::__private::serde::Deserialize>::deserialize(&value) {
-                        return ::core::result::Result::Ok(Self::$variant(member));
+                        let fit = $crate::__private::model::Fit::of(&value, $crate::__model_union_names!($($names)?));
+                        if !object || fit.is_exact() {
+                            return ::core::result::Result::Ok(Self::$variant(member));
+                        }
+                        if best.as_ref().is_none_or(|(other, _)| fit.is_better_than(other)) {
+                            best = ::core::option::Option::Some((fit, Self::$variant(member)));
+                        }
                     }
                 )*
-                ::core::result::Result::Err($crate::__private::model::no_member_fits(::core::stringify!($name)))
+                match best {
+                    ::core::option::Option::Some((_, member)) => ::core::result::Result::Ok(member),
+                    ::core::option::Option::None => ::core::result::Result::Err($crate::__private::model::no_member_fits(::core::stringify!($name))),
+                }
             }
         }
     };

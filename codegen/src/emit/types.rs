@@ -137,9 +137,11 @@ pub(crate) fn types_module(space: &TypeSpace, directions: &[Directions]) -> Resu
         "/// Types for the schemas of the spec.\n{}\npub mod types {{\n    #[allow(unused_imports)]\n    use ::specwright_runtime::__private as __rt;\n",
         super::ALLOWED_LINTS
     ));
+    let named = union_members_named(space, directions);
     for (index, def) in space.types.iter().enumerate() {
         let direction = directions.get(index).copied().unwrap_or(Directions::BOTH);
-        match model_text(space, def, direction, &mut out) {
+        let lists_names = named.get(index).copied().unwrap_or(false);
+        match model_text(space, def, direction, lists_names, &mut out) {
             Some(()) => {}
             None => {
                 super::push_items(&mut out, type_item(space, def, direction), || format!("type `{}`", def.name))?;
@@ -198,8 +200,37 @@ pub(crate) fn string_literal(text: &str) -> String {
     proc_macro2::Literal::string(text).to_string()
 }
 
+/// The struct a union member holds (directly or boxed), if it is one.
+fn member_struct(space: &TypeSpace, shape: &Shape) -> Option<crate::ir::TypeId> {
+    match shape {
+        Shape::Named(id) if matches!(space.get(*id).map(|def| &def.kind), Some(TypeKind::Struct { .. })) => Some(*id),
+        Shape::Boxed(inner) => member_struct(space, inner),
+        _ => None,
+    }
+}
+
+/// By id, the structs that a received untagged union holds: they list their wire names
+/// (`WIRE_NAMES`), by which the union picks the member that fits an object best.
+fn union_members_named(space: &TypeSpace, directions: &[Directions]) -> Vec<bool> {
+    let mut named = vec![false; space.types.len()];
+    for (index, def) in space.types.iter().enumerate() {
+        let received = directions.get(index).is_none_or(|direction| direction.deserialize);
+        let TypeKind::Union { members, discriminator: None } = &def.kind else { continue };
+        if !received {
+            continue;
+        }
+        for id in members.iter().filter_map(|member| member_struct(space, &member.shape)) {
+            if let Some(flag) = named.get_mut(id.0) {
+                *flag = true;
+            }
+        }
+    }
+    named
+}
+
 /// Writes a struct, string enum or untagged union as a model macro call; `None` for other kinds.
-fn model_text(space: &TypeSpace, def: &TypeDef, direction: Directions, out: &mut String) -> Option<()> {
+/// `lists_names`: the struct is a member of a received untagged union and lists its wire names.
+fn model_text(space: &TypeSpace, def: &TypeDef, direction: Directions, lists_names: bool, out: &mut String) -> Option<()> {
     let deprecated = def.deprecated.then_some("**Deprecated.**");
     let type_docs = [def.docs.title.as_deref(), def.docs.description.as_deref(), deprecated];
     let inner = INNER_INDENT;
@@ -245,7 +276,7 @@ fn model_text(space: &TypeSpace, def: &TypeDef, direction: Directions, out: &mut
             out.push_str(INDENT);
             out.push_str("}\n");
             let fields: Vec<(&Field, FieldKind)> = kept().collect();
-            write_struct_impl(space, &name, &fields, direction, out);
+            write_struct_impl(space, &name, &fields, direction, lists_names, out);
             return Some(());
         }
         TypeKind::Enum { variants } => {
@@ -271,7 +302,13 @@ fn model_text(space: &TypeSpace, def: &TypeDef, direction: Directions, out: &mut
                 out.push_str(&format_ident!("{}", member.rust_name).to_string());
                 out.push('(');
                 shape_text(space, &member.shape, out);
-                out.push_str("),\n");
+                out.push(')');
+                if let Some(id) = member_struct(space, &member.shape).filter(|_| direction.deserialize) {
+                    out.push_str(" names ");
+                    out.push_str(space.get(id).map(|def| def.name.as_str()).unwrap_or("Unknown"));
+                    out.push_str("::WIRE_NAMES");
+                }
+                out.push_str(",\n");
             }
             out.push_str(inner);
             out.push_str("}\n");
@@ -358,7 +395,14 @@ pub(crate) fn field_kind(field: &Field, direction: Directions) -> Option<FieldKi
 /// The `impl` after a struct's macro call, if it needs one: `new` taking the required fields,
 /// for a type that is sent and cannot derive `Default`; and, for each optional field with a
 /// scalar default, an accessor of the same name that applies it.
-fn write_struct_impl(space: &TypeSpace, name: &str, fields: &[(&Field, FieldKind)], direction: Directions, out: &mut String) {
+fn write_struct_impl(
+    space: &TypeSpace,
+    name: &str,
+    fields: &[(&Field, FieldKind)],
+    direction: Directions,
+    lists_names: bool,
+    out: &mut String,
+) {
     let required: Vec<&Field> =
         fields.iter().filter(|(field, kind)| *kind == FieldKind::Req && !field.flatten).map(|(field, _)| *field).collect();
     let constructor = direction.serialize && !required.is_empty();
@@ -370,13 +414,22 @@ fn write_struct_impl(space: &TypeSpace, name: &str, fields: &[(&Field, FieldKind
             Some((*field, ty, body))
         })
         .collect();
-    if !constructor && defaults.is_empty() {
+    if !constructor && defaults.is_empty() && !lists_names {
         return;
     }
     out.push_str(INDENT);
     out.push_str("impl ");
     out.push_str(name);
     out.push_str(" {\n");
+    if lists_names {
+        out.push_str(INNER_INDENT);
+        out.push_str("/// The names of the fields on the wire, by which an untagged union tells its members apart.\n");
+        out.push_str(INNER_INDENT);
+        out.push_str("pub const WIRE_NAMES: &[&str] = &[");
+        let names: Vec<String> = fields.iter().filter(|(field, _)| !field.flatten).map(|(field, _)| string_literal(&field.wire_name)).collect();
+        out.push_str(&names.join(", "));
+        out.push_str("];\n");
+    }
     if constructor {
         // One short line: the README shows how to set the rest (`..Type::new(..)`).
         out.push_str(INNER_INDENT);

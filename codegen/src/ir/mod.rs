@@ -135,6 +135,7 @@ fn build_here(normalized: &Normalized, options: &Options) -> (Ir, Diagnostics) {
         diagnostics: &mut diagnostics,
         flat: options.flat_client,
         ignored_content_types: Vec::new(),
+        own_servers: Vec::new(),
     }
     .build();
     let webhooks = webhooks(api, &mut type_builder);
@@ -358,6 +359,34 @@ components:
         let TypeKind::Enum { variants } = &named(&ir, "NodeKind").kind else { panic!("NodeKind is an enum") };
         let names: Vec<&str> = variants.iter().map(|v| v.rust_name.as_str()).collect();
         assert_eq!(names, ["Leaf", "Branch", "GtEq", "Empty"]);
+    }
+
+    #[test]
+    fn servers_of_a_path_or_an_operation_are_warned_about_once() {
+        let spec = r#"
+openapi: 3.0.3
+info: {title: T, version: "1"}
+servers: [{url: "https://api.test"}]
+paths:
+  /files:
+    servers: [{url: "https://files.test"}]
+    get: {responses: {'204': {description: ok}}}
+    put: {responses: {'204': {description: ok}}}
+  /jobs:
+    post:
+      servers: [{url: "https://jobs.test"}]
+      responses: {'204': {description: ok}}
+  /plain:
+    get: {responses: {'204': {description: ok}}}
+"#;
+        let loader = MemoryLoader::new().with("api.yaml", spec);
+        let (bundle, _) = crate::resolve::resolve(&loader, "api.yaml").unwrap_or_else(|d| panic!("{}", d.render()));
+        let (normalized, _) = crate::normalize::normalize(&bundle).unwrap_or_else(|d| panic!("{}", d.render()));
+        let (_, warnings) = build(&normalized, &Options::default());
+        let rendered = warnings.render();
+        assert_eq!(warnings.warnings().count(), 1, "{rendered}");
+        assert!(rendered.contains("GET /files and 2 other operations name servers of their own (first `https://files.test`)"), "{rendered}");
+        assert!(rendered.contains("with_base_url(\"https://files.test\")"), "{rendered}");
     }
 
     #[test]

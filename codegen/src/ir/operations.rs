@@ -276,6 +276,9 @@ pub(crate) struct OperationBuilder<'a, 'b> {
     pub(crate) flat: bool,
     /// The operations with a `Content-Type` header parameter (context, pointer), reported once.
     pub(crate) ignored_content_types: Vec<(String, String)>,
+    /// The operations with servers of their own or of their path (context, pointer, first
+    /// URL), reported once.
+    pub(crate) own_servers: Vec<(String, String, String)>,
 }
 
 impl OperationBuilder<'_, '_> {
@@ -320,6 +323,16 @@ impl OperationBuilder<'_, '_> {
             // A spec without tags is grouped by path: `/v1/customers/{id}` → `customers()`.
             let path_group = by_path.then(|| path_group(path, shared_prefix)).flatten();
             for (method, operation) in methods(item, &path_pointer, self.diagnostics) {
+                // Servers of its own: the client sends every operation to its one base URL.
+                let own_servers = if operation.servers.is_empty() { &item.servers } else { &operation.servers };
+                if let Some(server) = own_servers.first() {
+                    let pointer = if operation.servers.is_empty() {
+                        format!("{path_pointer}/servers")
+                    } else {
+                        format!("{path_pointer}/{method}/servers")
+                    };
+                    self.own_servers.push((format!("{} {path}", method.to_uppercase()), pointer, server.url.clone()));
+                }
                 let tag = match &path_group {
                     Some((segment, _)) => Some(segment),
                     None => operation.tags.first().filter(|_| !self.flat),
@@ -380,7 +393,28 @@ impl OperationBuilder<'_, '_> {
             }
         }
         self.report_ignored_content_types();
+        self.report_own_servers();
         (groups, operations)
+    }
+
+    /// One warning for the operations whose path or own `servers` name another base URL: the
+    /// client sends them to its base URL all the same.
+    fn report_own_servers(&mut self) {
+        let Some((context, pointer, url)) = self.own_servers.first() else { return };
+        let others = match self.own_servers.len() - 1 {
+            0 => String::new(),
+            1 => " and 1 other operation".to_owned(),
+            more => format!(" and {more} other operations"),
+        };
+        self.diagnostics.push(
+            Diagnostic::warning(
+                format!(
+                    "{context}{others} name servers of their own (first `{url}`), which are not honoured: every operation goes to the client's base URL"
+                ),
+                Some(Location::pointer_only(pointer.clone())),
+            )
+            .with_help(format!("to call them there, use a client for that server: `client.with_base_url(\"{url}\")`")),
+        );
     }
 
     /// One warning for every `Content-Type` header parameter: vendor specs declare one on

@@ -53,6 +53,13 @@ pub trait Loader {
         let _ = location;
         None
     }
+
+    /// Which loader serves `location` and from where, for the debug log of what was read
+    /// (`specwright -v`); asked only when that log is on.
+    fn describe(&self, location: &str) -> String {
+        let _ = location;
+        "a custom loader".to_owned()
+    }
 }
 
 /// Reads files, refusing any path that leaves `root` (`..` or symlinks included).
@@ -101,6 +108,13 @@ impl Loader for FsLoader {
     fn local_path(&self, location: &str) -> Option<PathBuf> {
         (!is_url(location)).then(|| PathBuf::from(location))
     }
+
+    fn describe(&self, location: &str) -> String {
+        match self.check(location) {
+            Ok(path) => format!("the file system, {}", path.display()),
+            Err(_) => "the file system".to_owned(),
+        }
+    }
 }
 
 /// Serves documents from memory, by location; for tests and for specs embedded in programs.
@@ -128,6 +142,10 @@ impl Loader for MemoryLoader {
             .get(&normalize_path(location))
             .cloned()
             .ok_or_else(|| LoadError::NotFound { location: location.to_owned() })
+    }
+
+    fn describe(&self, _location: &str) -> String {
+        "memory".to_owned()
     }
 }
 
@@ -170,6 +188,13 @@ impl<L: Loader> Loader for RedirectLoader<L> {
     fn local_path(&self, location: &str) -> Option<PathBuf> {
         self.inner.local_path(&self.target(location).unwrap_or_else(|| location.to_owned()))
     }
+
+    fn describe(&self, location: &str) -> String {
+        match self.target(location) {
+            Some(target) => format!("a redirect to `{target}`, then {}", self.inner.describe(&target)),
+            None => self.inner.describe(location),
+        }
+    }
 }
 
 /// Tries loaders in order; the first that finds the location serves it.
@@ -210,6 +235,16 @@ impl Loader for ChainLoader {
             .iter()
             .find(|loader| loader.load(location).is_ok())
             .and_then(|loader| loader.local_path(location))
+    }
+
+    fn describe(&self, location: &str) -> String {
+        match self.loaders.iter().position(|loader| loader.load(location).is_ok()) {
+            Some(index) => {
+                let loader = self.loaders.get(index).map(|loader| loader.describe(location)).unwrap_or_default();
+                format!("loader {} of a chain: {loader}", index + 1)
+            }
+            None => "a chain of loaders, none of which has it".to_owned(),
+        }
     }
 }
 

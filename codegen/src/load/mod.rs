@@ -115,6 +115,17 @@ pub fn load_document(
         }
         vec![diagnostic]
     })?;
+    #[cfg(feature = "tracing")]
+    if tracing::enabled!(tracing::Level::DEBUG) {
+        let referrer = referrer.as_ref().map(|r| format!("{}#{}", r.file, r.pointer));
+        tracing::debug!(
+            location,
+            bytes = bytes.len(),
+            from = referrer.as_deref().unwrap_or("(the root)"),
+            loader = loader.describe(location).as_str(),
+            "loaded a document"
+        );
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let text: Arc<str> = match std::str::from_utf8(bytes) {
         Ok(text) => Arc::from(text),
