@@ -292,12 +292,14 @@ impl OperationBuilder<'_, '_> {
         let shared_prefix = shared_literal_prefix(self.api.paths.paths.keys().map(String::as_str));
         let short_ids = fastapi_short_ids(self.api);
         let by_path = !self.flat && !has_tags(self.api) && path_groups_pay_off(self.api, shared_prefix);
-        // Path groups with an item path (`/customers/{customer}`) beside their own.
+        // Path groups with an item path (`/customers/{customer}`) beside their own; only a spec
+        // grouped by path needs them.
         let collections: std::collections::BTreeSet<String> = self
             .api
             .paths
             .paths
             .keys()
+            .filter(|_| by_path)
             .filter_map(|path| {
                 let (_, prefix) = path_group(path, shared_prefix)?;
                 let rest = path.strip_prefix(prefix.as_str())?;
@@ -401,11 +403,7 @@ impl OperationBuilder<'_, '_> {
     /// client sends them to its base URL all the same.
     fn report_own_servers(&mut self) {
         let Some((context, pointer, url)) = self.own_servers.first() else { return };
-        let others = match self.own_servers.len() - 1 {
-            0 => String::new(),
-            1 => " and 1 other operation".to_owned(),
-            more => format!(" and {more} other operations"),
-        };
+        let others = and_others(self.own_servers.len());
         self.diagnostics.push(
             Diagnostic::warning(
                 format!(
@@ -421,11 +419,7 @@ impl OperationBuilder<'_, '_> {
     /// hundreds of operations, and a warning each would bury the others.
     fn report_ignored_content_types(&mut self) {
         let Some((context, pointer)) = self.ignored_content_types.first() else { return };
-        let others = match self.ignored_content_types.len() - 1 {
-            0 => String::new(),
-            1 => " and 1 other operation".to_owned(),
-            more => format!(" and {more} other operations"),
-        };
+        let others = and_others(self.ignored_content_types.len());
         self.diagnostics.push(
             Diagnostic::warning(
                 format!(
@@ -927,8 +921,19 @@ fn media_type_with_prefix<'c>(content: &'c indexmap::IndexMap<String, MediaType>
 /// The operations of a path item: the 3.0 model's methods, then the ones carried in
 /// [`crate::normalize::EXT_OPERATIONS`] (3.2 `query` and `additionalOperations`).
 /// The operations of a path item: its own borrowed, those read from an extension owned.
-fn methods<'a>(item: &'a PathItem, pointer: &str, diagnostics: &mut Diagnostics) -> Vec<(String, Cow<'a, SpecOperation>)> {
-    let mut out: Vec<(String, Cow<'a, SpecOperation>)> = [
+/// What follows the first of `count` operations in a warning that names only that one:
+/// ` and 2 other operations`.
+fn and_others(count: usize) -> String {
+    match count.saturating_sub(1) {
+        0 => String::new(),
+        1 => " and 1 other operation".to_owned(),
+        more => format!(" and {more} other operations"),
+    }
+}
+
+/// The operations of the standard methods a path item has, with their methods.
+pub(crate) fn standard_operations(item: &PathItem) -> impl Iterator<Item = (&'static str, &SpecOperation)> {
+    [
         ("get", &item.get),
         ("put", &item.put),
         ("post", &item.post),
@@ -939,8 +944,12 @@ fn methods<'a>(item: &'a PathItem, pointer: &str, diagnostics: &mut Diagnostics)
         ("trace", &item.trace),
     ]
     .into_iter()
-    .filter_map(|(method, operation)| operation.as_ref().map(|op| (method.to_owned(), Cow::Borrowed(op))))
-    .collect();
+    .filter_map(|(method, operation)| Some((method, operation.as_ref()?)))
+}
+
+fn methods<'a>(item: &'a PathItem, pointer: &str, diagnostics: &mut Diagnostics) -> Vec<(String, Cow<'a, SpecOperation>)> {
+    let mut out: Vec<(String, Cow<'a, SpecOperation>)> =
+        standard_operations(item).map(|(method, op)| (method.to_owned(), Cow::Borrowed(op))).collect();
     if let Some(serde_json::Value::Object(extra)) = item.extensions.get(crate::normalize::EXT_OPERATIONS) {
         for (method, operation) in extra {
             let valid = !method.is_empty() && method.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
@@ -1039,12 +1048,11 @@ fn accept_fallback(format: &ParameterSchemaOrContent) -> Option<String> {
 fn has_tags(api: &OpenAPI) -> bool {
     api.paths.paths.values().any(|item| {
         let ReferenceOr::Item(item) = item else { return false };
-        let standard = [&item.get, &item.put, &item.post, &item.delete, &item.options, &item.head, &item.patch, &item.trace];
         let extra = match item.extensions.get(crate::normalize::EXT_OPERATIONS) {
             Some(serde_json::Value::Object(extra)) => extra.values().any(|op| op.get("tags").and_then(|t| t.as_array()).is_some_and(|t| !t.is_empty())),
             _ => false,
         };
-        extra || standard.iter().any(|op| op.as_ref().is_some_and(|op| !op.tags.is_empty()))
+        extra || standard_operations(item).any(|(_, op)| !op.tags.is_empty())
     })
 }
 
@@ -1077,8 +1085,7 @@ fn path_groups_pay_off(api: &OpenAPI, skip: usize) -> bool {
     let mut operations = 0;
     for (path, item) in &api.paths.paths {
         let ReferenceOr::Item(item) = item else { continue };
-        let standard = [&item.get, &item.put, &item.post, &item.delete, &item.options, &item.head, &item.patch, &item.trace];
-        let count = standard.iter().filter(|op| op.is_some()).count();
+        let count = standard_operations(item).count();
         operations += count;
         if count > 0 && let Some((group, _)) = path_group(path, skip) {
             groups.insert(group);
@@ -1125,13 +1132,11 @@ fn derived_operation_id(method: &str, path: &str, skip: usize) -> String {
 /// the path and the method) without the path and method, by path and method; only where the
 /// short ids of all operations stay distinct from each other and from the other ids.
 fn fastapi_short_ids(api: &OpenAPI) -> BTreeMap<(&str, &'static str), String> {
-    const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
     let mut ids: Vec<(&str, &'static str, &str, Option<String>)> = Vec::new();
     for (path, item) in &api.paths.paths {
         let ReferenceOr::Item(item) = item else { continue };
-        let operations = [&item.get, &item.put, &item.post, &item.delete, &item.options, &item.head, &item.patch, &item.trace];
-        for (method, operation) in METHODS.into_iter().zip(operations) {
-            let Some(id) = operation.as_ref().and_then(|op| op.operation_id.as_deref()) else { continue };
+        for (method, operation) in standard_operations(item) {
+            let Some(id) = operation.operation_id.as_deref() else { continue };
             // FastAPI writes every character that is not a word character as `_`.
             let path_words: String = path.chars().map(|c| if c.is_alphanumeric() || c == '_' { c } else { '_' }).collect();
             let suffix = format!("{path_words}_{method}");

@@ -55,18 +55,8 @@ pub(crate) fn apply(ir: &mut Ir, api: &OpenAPI, selection: &Selection) -> Result
 fn spec_tags(api: &OpenAPI, op: &Operation, ir: &Ir) -> Vec<String> {
     let from_group = || op.group.and_then(|g| ir.groups.get(g)).map(|g| vec![g.tag.clone()]).unwrap_or_default();
     let Some(ReferenceOr::Item(item)) = api.paths.paths.get(&op.path) else { return from_group() };
-    let standard = match op.http_method.as_str() {
-        "GET" => item.get.as_ref(),
-        "PUT" => item.put.as_ref(),
-        "POST" => item.post.as_ref(),
-        "DELETE" => item.delete.as_ref(),
-        "OPTIONS" => item.options.as_ref(),
-        "HEAD" => item.head.as_ref(),
-        "PATCH" => item.patch.as_ref(),
-        "TRACE" => item.trace.as_ref(),
-        _ => None,
-    };
-    if let Some(operation) = standard {
+    let standard = super::operations::standard_operations(item).find(|(method, _)| method.eq_ignore_ascii_case(&op.http_method));
+    if let Some((_, operation)) = standard {
         return operation.tags.clone();
     }
     // Other methods (3.2 `additionalOperations`) are kept as JSON by the normalizer.
